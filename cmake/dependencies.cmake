@@ -1,0 +1,18 @@
+# Every external dependency is found here, once. All come from Debian 12 packages
+# (scripts/deps.sh installs them).
+find_package(Threads REQUIRED)
+find_package(Boost 1.81 REQUIRED CONFIG)
+find_package(spdlog REQUIRED CONFIG)
+find_package(nlohmann_json 3.11 REQUIRED CONFIG)
+find_package(SQLite3 REQUIRED)
+find_package(CURL REQUIRED)
+find_package(OpenSSL REQUIRED)
+
+find_package(CLI11 REQUIRED CONFIG)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
+# libzip via pkg-config: Debian's libzip CMake config names tools that libzip-dev does not ship.
+pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+if(FW_BUILD_TESTS)
+    find_package(GTest REQUIRED CONFIG)
+endif()

@@ -1,0 +1,7 @@
+# fw_warnings: the warning set every target of ours links. -Werror only with FW_WERROR (CI).
+add_library(fw_warnings INTERFACE)
+target_compile_options(fw_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow=local
+    -Wnon-virtual-dtor -Wno-missing-field-initializers)
+if(FW_WERROR)
+    target_compile_options(fw_warnings INTERFACE -Werror)
+endif()

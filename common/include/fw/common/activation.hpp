@@ -1,0 +1,72 @@
+// The contract between the controller and an invoker: what to run (RunRequest) and what came of
+// it (RunResult), and the InvokerClient interface the controller calls. Today the invoker is in
+// the same process; the interface is shaped so it can become a network hop (everything is data,
+// and `done` is called exactly once).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fw/common/json.hpp"
+#include "fw/common/limits.hpp"
+#include "fw/common/names.hpp"
+
+namespace fw {
+
+// OpenWhisk's four outcomes; the numbers are its internal statusCode.
+enum class ActivationStatus { Success = 0, ApplicationError = 1, DeveloperError = 2, WhiskError = 3 };
+std::string_view statusWord(ActivationStatus s);  // "success", "application error", ...
+
+// How the instance that ran an activation was obtained.
+enum class StartKind { Warm, Prewarmed, Cold };
+std::string_view startKindWord(StartKind s);  // "warm", "prewarmed", "cold"
+
+struct ActionCode {
+    std::string kind;   // canonical kind (python:3, nodejs:20, blackbox)
+    std::shared_ptr<const std::string> code;  // source text or base64 zip; shared, may be 48 MB
+    bool binary = false;  // code is base64 (a zip, or for blackbox possibly a single executable)
+    std::string main = "main";
+    std::string image;  // blackbox only
+};
+
+struct RunRequest {
+    std::string activationId;
+    std::string transactionId;
+    QualifiedName action;
+    std::string version;   // "0.0.3"
+    std::string revision;  // unique per stored revision; instances are never shared across two
+    ActionCode exec;
+    ActionLimits limits;
+    Json params = Json::object();   // merged parameters, the function's `args`
+    Json initEnv = Json::object();  // init parameters and __OW_* for the process environment
+    std::string apiKey;             // empty unless the action may see the caller's key
+    std::int64_t acceptedAtMs = 0;  // when the controller accepted the activation (waitTime)
+};
+
+struct RunResult {
+    ActivationStatus status = ActivationStatus::WhiskError;
+    Json result = Json::object();
+    std::vector<std::string> logs;
+    std::int64_t startMs = 0;  // when the instance was given the activation (after the wait)
+    std::int64_t endMs = 0;
+    std::optional<std::int64_t> initTimeMs;  // only when this activation paid for an init
+    bool timeout = false;
+    StartKind startKind = StartKind::Cold;
+    // Measured from the instance's cgroup where the launcher can (0 when unknown).
+    std::int64_t cpuTimeUs = 0;
+    std::int64_t peakMemoryBytes = 0;
+};
+
+class InvokerClient {
+public:
+    virtual ~InvokerClient() = default;
+    // Runs one activation; `done` is called exactly once, on the invoker's executor, even when
+    // the instance crashes or the invoker shuts down.
+    virtual void run(RunRequest req, std::function<void(RunResult)> done) = 0;
+};
+
+}  // namespace fw

@@ -1,0 +1,45 @@
+// Action limits (timeout, memory, logs, concurrency), the system bounds they must stay within,
+// and the other system-wide size limits. Defaults follow OpenWhisk (reference §5).
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+
+#include "fw/common/error.hpp"
+
+namespace fw {
+
+struct ActionLimits {
+    std::int64_t timeoutMs = 60000;
+    int memoryMb = 256;
+    int logsMb = 10;
+    int concurrency = 1;
+    bool operator==(const ActionLimits&) const = default;
+};
+
+struct Bound {
+    std::int64_t min;
+    std::int64_t max;
+};
+
+struct SystemLimits {
+    ActionLimits defaults;
+    Bound timeoutMs{100, 300000};
+    Bound memoryMb{128, 512};
+    Bound logsMb{0, 10};
+    Bound concurrency{1, 1};
+    std::size_t maxPayloadBytes = 1024 * 1024;       // invoke body + parameters
+    std::size_t maxResultBytes = 1024 * 1024;        // action result
+    std::size_t maxCodeBytes = 48 * 1024 * 1024;     // exec.code
+    std::size_t maxParameterBytes = 1024 * 1024;     // parameters/annotations of an entity
+    std::int64_t blockingWaitMs = 60000;             // then a blocking invoke answers 202
+};
+
+// Reads `limits` from a PUT body on top of `base` (the current or default limits); a field of
+// the wrong type or a value outside `sys` is an InvalidArgument naming the bound.
+Result<ActionLimits> parseLimits(const nlohmann::json& j, const ActionLimits& base,
+                                 const SystemLimits& sys);
+
+nlohmann::json toJson(const ActionLimits& l);
+
+}  // namespace fw

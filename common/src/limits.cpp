@@ -1,0 +1,58 @@
+#include "fw/common/limits.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace fw {
+namespace {
+
+// Checks one limit; `what`/`unit` build OpenWhisk's message ("memory size 1024 MB exceeds allowed
+// threshold of 512 MB").
+Result<std::int64_t> checkOne(const nlohmann::json& j, const char* field, std::int64_t current,
+                              Bound b, const char* what, const char* unit) {
+    if (!j.contains(field) || j[field].is_null()) return current;
+    const auto& v = j[field];
+    if (!v.is_number_integer() && !(v.is_number_float() && v.get<double>() == static_cast<double>(static_cast<std::int64_t>(v.get<double>())))) {
+        return Error{Errc::InvalidArgument, std::string("The request content was malformed:\nlimits.") +
+                                                field + " must be an integer"};
+    }
+    auto n = v.is_number_integer() ? v.get<std::int64_t>() : static_cast<std::int64_t>(v.get<double>());
+    auto fmt = [&](const char* rel, std::int64_t bound) {
+        return std::string(what) + " " + std::to_string(n) + unit + " " + rel +
+               " allowed threshold of " + std::to_string(bound) + unit;
+    };
+    if (n > b.max) return Error{Errc::InvalidArgument, fmt("exceeds", b.max)};
+    if (n < b.min) return Error{Errc::InvalidArgument, fmt("below", b.min)};
+    return n;
+}
+
+}  // namespace
+
+Result<ActionLimits> parseLimits(const nlohmann::json& j, const ActionLimits& base,
+                                 const SystemLimits& sys) {
+    if (j.is_null()) return base;
+    if (!j.is_object()) {
+        return Error{Errc::InvalidArgument,
+                     "The request content was malformed:\nlimits must be an object"};
+    }
+    ActionLimits out = base;
+    auto t = checkOne(j, "timeout", base.timeoutMs, sys.timeoutMs, "duration", " milliseconds");
+    if (!t) return t.error();
+    auto m = checkOne(j, "memory", base.memoryMb, sys.memoryMb, "memory size", " MB");
+    if (!m) return m.error();
+    auto l = checkOne(j, "logs", base.logsMb, sys.logsMb, "log size", " MB");
+    if (!l) return l.error();
+    auto c = checkOne(j, "concurrency", base.concurrency, sys.concurrency, "concurrency", "");
+    if (!c) return c.error();
+    out.timeoutMs = *t;
+    out.memoryMb = static_cast<int>(*m);
+    out.logsMb = static_cast<int>(*l);
+    out.concurrency = static_cast<int>(*c);
+    return out;
+}
+
+nlohmann::json toJson(const ActionLimits& l) {
+    return {{"timeout", l.timeoutMs}, {"memory", l.memoryMb}, {"logs", l.logsMb},
+            {"concurrency", l.concurrency}};
+}
+
+}  // namespace fw

@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Quick start: install what is missing, build, and run `fwd standalone` in the foreground.
+# Any arguments are passed to `fwd standalone` (e.g. --listen 127.0.0.1:3233 --data-dir DIR).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+"$root/scripts/deps.sh"
+"$root/scripts/build.sh"
+exec "${FW_BUILD_DIR:-$root/build}/fwd/fwd" standalone "$@"
