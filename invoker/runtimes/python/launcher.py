@@ -1,0 +1,339 @@
+# Firework's in-sandbox shim for Python actions: loads the action's code once, then answers one
+# activation per stdin line with one JSON result line on fd 3 (ActionLoop style, see
+# docs/runtimes.md "Shim protocol"). It is not a general module loader and never writes to
+# stdout: everything on stdout/stderr is the action's log.
+#
+# Started by the invoker as `/usr/bin/python3 -u launcher.py` with cwd = the action directory.
+# Standard library only.
+
+import asyncio
+import atexit
+import glob
+import importlib.util
+import inspect
+import json
+import os
+import sys
+import time
+import traceback
+
+MODULE_FILE = "__main__.py"
+# OpenWhisk imports the action as `main__`, so an `if __name__ == "__main__":` block (often used
+# to try the function locally) does not run inside the platform. We do the same.
+MODULE_NAME = "main__"
+
+
+def one_line(text):
+    """Collapses a multi-line message into one line for the {"error": ...} fields."""
+    return " ".join(str(text).split())
+
+
+class Channel:
+    """The shim's private ends of the protocol: requests in, results out.
+
+    fd 0 and fd 3 are moved to fresh close-on-exec descriptors and fd 0 is replaced with
+    /dev/null, so that user code calling input()/sys.stdin.read() sees EOF instead of eating the
+    next request, and a subprocess started by user code does not inherit the result pipe.
+    """
+
+    def __init__(self):
+        self.requests = os.fdopen(os.dup(0), "rb")  # os.dup gives a non-inheritable fd
+        devnull = os.open(os.devnull, os.O_RDONLY)
+        os.dup2(devnull, 0)
+        os.close(devnull)
+        try:
+            self.results = os.dup(3)
+        except OSError:
+            sys.exit("Firework python runtime: fd 3 (the result pipe) is not open; "
+                     "this program is started by the Firework invoker")
+        os.close(3)
+        # The invoker may have made a pipe non-blocking; our writes must block rather than fail.
+        for fd in (self.requests.fileno(), self.results, 1, 2):
+            try:
+                os.set_blocking(fd, True)
+            except OSError:
+                pass
+
+    def read_request(self):
+        return self.requests.readline()  # b"" at EOF
+
+    def write_line(self, data):
+        """Writes one encoded result line (ending in b"\\n") to fd 3, all of it."""
+        view = memoryview(data)
+        while view:
+            written = os.write(self.results, view)
+            view = view[written:]
+
+    def write_result(self, obj):
+        self.write_line(encode(obj))
+
+
+def encode(obj):
+    """One line of JSON. No indent, so a newline can only appear escaped inside a string."""
+    return (json.dumps(obj, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+            + "\n").encode("utf-8")
+
+
+def flush_logs():
+    """Pushes everything the action printed into the stdout/stderr pipes.
+
+    Must run before the result is written: the invoker ends an activation's log window when the
+    result line arrives, so output still sitting in a buffer would land in the next activation.
+    (`python3 -u` already makes sys.stdout/stderr and C stdio unbuffered; this covers streams
+    the action wrapped or replaced, and a start without -u.)
+    """
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # a user-replaced or closed stream must not break the protocol
+            pass
+
+
+class LoadError(Exception):
+    """Raised when the action cannot be loaded; the message is shown to the function author."""
+
+
+def add_import_paths(action_dir):
+    # sys.path[0] is this launcher's directory; the action must not see (or be shadowed by) it.
+    launcher_dir = os.path.dirname(os.path.abspath(__file__))
+    sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != launcher_dir]
+    paths = [action_dir]
+    # A zip may carry its dependencies in virtualenv/ (OpenWhisk's convention). Prefer the
+    # site-packages matching this interpreter, fall back to any python3.x one.
+    venv = os.path.join(action_dir, "virtualenv", "lib")
+    own = os.path.join(venv, "python%d.%d" % sys.version_info[:2], "site-packages")
+    candidates = [own] if os.path.isdir(own) else sorted(
+        glob.glob(os.path.join(venv, "python3*", "site-packages")))
+    paths += candidates[:1]
+    sys.path[0:0] = paths
+    if candidates:
+        import site
+        site.addsitedir(candidates[0])  # already on sys.path; this processes its .pth files
+
+
+def load_entry_point(action_dir, name, binary):
+    path = os.path.join(action_dir, MODULE_FILE)
+    if not os.path.isfile(path):
+        if binary:
+            raise LoadError("Zip file does not include %s at its root" % MODULE_FILE)
+        raise LoadError("Action code not found: %s is missing" % MODULE_FILE)
+    spec = importlib.util.spec_from_file_location(MODULE_NAME, path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[MODULE_NAME] = module
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as e:
+        traceback.print_exc()
+        raise LoadError("Syntax error in %s line %s: %s" % (
+            os.path.basename(e.filename or MODULE_FILE), e.lineno, e.msg)) from None
+    except Exception as e:
+        traceback.print_exc()
+        raise LoadError("Could not load %s: %s: %s" % (
+            MODULE_FILE, type(e).__name__, one_line(e))) from None
+    if not hasattr(module, name):
+        raise LoadError("Function '%s' not found in %s" % (name, MODULE_FILE))
+    fn = getattr(module, name)
+    if not callable(fn):
+        raise LoadError("'%s' in %s is not a function (it is a %s)" % (
+            name, MODULE_FILE, type(fn).__name__))
+    return fn
+
+
+def wants_context(fn):
+    """Lambda style when the function takes two or more positional parameters.
+
+    Parameters with defaults count (`def handler(event, context=None)` is Lambda style); *args
+    does not. Anything we cannot inspect is called OpenWhisk style, main(args).
+    """
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    return sum(1 for p in params if p.kind in positional) >= 2
+
+
+class Context:
+    """The Lambda-style second argument. Mirrors AWS's LambdaContext where it makes sense."""
+
+    def __init__(self, request):
+        env = os.environ
+        self.activation_id = env.get("__OW_ACTIVATION_ID", "")
+        self.aws_request_id = self.activation_id
+        self.function_name = env.get("__OW_ACTION_NAME", "")
+        self.function_version = env.get("__OW_ACTION_VERSION", "")
+        self.namespace = env.get("__OW_NAMESPACE", "")
+        self.memory_limit_in_mb = _to_int(env.get("FW_MEMORY_LIMIT_MB"))
+        self.deadline_ms = _to_int(request.get("deadline"))
+        # An activation's logs are found by action (group) and activation id (stream).
+        self.log_group_name = self.function_name
+        self.log_stream_name = self.activation_id
+        self.invoked_function_arn = None
+        self.identity = None
+        self.client_context = None
+
+    def get_remaining_time_in_millis(self):
+        if self.deadline_ms is None:
+            return 0
+        return max(0, self.deadline_ms - int(time.time() * 1000))
+
+    def __repr__(self):
+        return "Context(%r)" % {k: v for k, v in vars(self).items()}
+
+
+def _to_int(value):
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return None
+
+
+class ActivationEnv:
+    """Sets __OW_<KEY> for each non-`value` key of a request.
+
+    A key the previous request set but this one lacks is put back to its start-up value (or
+    removed), so nothing from one activation leaks into the next.
+    """
+
+    def __init__(self):
+        self.startup = {k: v for k, v in os.environ.items() if k.startswith("__OW_")}
+        self.set_last_time = set()
+
+    def apply(self, request):
+        now = set()
+        for key, value in request.items():
+            if key == "value":
+                continue
+            name = "__OW_" + key.upper()
+            try:
+                os.environ[name] = value if isinstance(value, str) else json.dumps(value)
+                now.add(name)
+            except (ValueError, TypeError):  # NUL or '=' in the name/value: cannot be an env var
+                pass
+        for name in self.set_last_time - now:
+            if name in self.startup:
+                os.environ[name] = self.startup[name]
+            else:
+                os.environ.pop(name, None)
+        self.set_last_time = now
+
+
+_loop = None
+
+
+def run_awaitable(awaitable):
+    # One loop for the life of the process, so clients created at module level and bound to the
+    # running loop (aiohttp sessions, ...) keep working across warm activations.
+    global _loop
+    if _loop is None:
+        _loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(_loop)
+    return _loop.run_until_complete(awaitable)
+
+
+def invoke(fn, lambda_style, request):
+    args = request.get("value")
+    if args is None:
+        args = {}
+    result = fn(args, Context(request)) if lambda_style else fn(args)
+    if inspect.isawaitable(result):
+        result = run_awaitable(result)
+    return result
+
+
+def encode_return_value(value):
+    """Turns what the action returned into the result line for fd 3."""
+    if value is None:
+        value = {}
+    try:
+        return encode(value)
+    except Exception as e:  # TypeError, ValueError (NaN, cycles), RecursionError, bad Unicode
+        print("The action returned a value that is not JSON: %r" % (e,), file=sys.stderr)
+        return encode({"error": "The action returned a value that is not JSON: %s" % one_line(e)})
+
+
+def error_result(e):
+    # OpenWhisk's Python runtimes answer {"error": str(e)}; an empty str() would tell the author
+    # nothing, so the exception's type name stands in for it.
+    try:
+        message = str(e)
+    except Exception:  # a user-defined __str__ that raises
+        message = ""
+    # Lone surrogates cannot be encoded as UTF-8: escape them rather than lose the error.
+    message = message.encode("utf-8", "backslashreplace").decode("utf-8")
+    return {"error": message or type(e).__name__}
+
+
+_OWN_FILES = (os.path.abspath(__file__), os.path.dirname(asyncio.__file__) + os.sep)
+
+
+def user_traceback(tb):
+    """Skips the leading frames of this file and of asyncio: the traceback starts in the action."""
+    head = tb
+    while head is not None and os.path.abspath(
+            head.tb_frame.f_code.co_filename).startswith(_OWN_FILES):
+        head = head.tb_next
+    return head or tb
+
+
+def serve(channel, fn, lambda_style):
+    env = ActivationEnv()
+    while True:
+        line = channel.read_request()
+        if not line:
+            return
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("not a JSON object")
+        except ValueError as e:
+            print("Firework python runtime: invalid activation request: %s" % e, file=sys.stderr)
+            flush_logs()
+            channel.write_result({"error": "Invalid activation request: %s" % one_line(e)})
+            continue
+        env.apply(request)
+        try:
+            line = encode_return_value(invoke(fn, lambda_style, request))
+        except (SystemExit, KeyboardInterrupt):
+            raise  # sys.exit() ends the process; the invoker reports it
+        except BaseException as e:  # BaseException: asyncio.CancelledError is one
+            traceback.print_exception(type(e), e, user_traceback(e.__traceback__))
+            line = encode(error_result(e))
+        flush_logs()
+        channel.write_line(line)
+
+
+def main():
+    # print() must never fail on a string the terminal encoding cannot represent (lone
+    # surrogates from os.fsdecode, ...): escape it rather than raise inside the action.
+    try:
+        sys.stdout.reconfigure(errors="backslashreplace")
+    except Exception:
+        pass
+    channel = Channel()
+    action_dir = os.environ.get("FW_ACTION_DIR") or os.getcwd()
+    name = os.environ.get("FW_ACTION_MAIN") or "main"
+    binary = os.environ.get("FW_ACTION_BINARY") == "1"
+    try:
+        os.chdir(action_dir)
+        add_import_paths(action_dir)
+        fn = load_entry_point(action_dir, name, binary)
+    except (LoadError, OSError) as e:
+        message = str(e) if isinstance(e, LoadError) else "Cannot open action directory: %s" % e
+        print("Firework python runtime: %s" % message, file=sys.stderr)
+        flush_logs()
+        channel.write_result({"ok": False, "error": message})
+        sys.exit(1)
+    flush_logs()  # output printed while loading belongs before the ack
+    channel.write_result({"ok": True})
+    serve(channel, fn, wants_context(fn))
+    # stdin closed: the invoker is done with this instance. Run the action's atexit hooks, but do
+    # not wait for threads it left running (a normal interpreter exit would).
+    atexit._run_exitfuncs()
+    flush_logs()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
