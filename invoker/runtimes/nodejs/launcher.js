@@ -1,0 +1,461 @@
+// Firework's in-sandbox shim for Node.js actions: loads the action's code once, then answers one
+// activation per stdin line with one JSON result line on fd 3 (ActionLoop style, see
+// docs/runtimes.md "Shim protocol"). It is not a module bundler and never writes to stdout:
+// everything on stdout/stderr is the action's log.
+//
+// Started by the invoker as `/usr/bin/node launcher.js` with cwd = the action directory.
+// Node core modules only.
+'use strict';
+
+const fs = require('fs');
+const Module = require('module');
+const path = require('path');
+const url = require('url');
+const util = require('util');
+const vm = require('vm');
+
+const RESULT_FD = 3;
+const TEXT_FILE = 'index.js';
+
+// Collapses a multi-line message (V8's circular-structure error, ...) into one line.
+function oneLine(text) {
+    return String(text).split(/\s+/).filter(Boolean).join(' ');
+}
+
+class LoadError extends Error {}
+
+// ---------------------------------------------------------------------------------------------
+// Writing results
+
+// Blocks the thread for a moment; only used when fd 3 is a full non-blocking pipe.
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function pauseMs(ms) {
+    Atomics.wait(sleeper, 0, 0, ms);
+}
+
+// Writes one whole line to fd 3. Synchronous on purpose: the line must be out before we look at
+// the next request, and a partial write must be finished, not interleaved with anything.
+function writeLine(line) {
+    const data = Buffer.from(line + '\n', 'utf8');
+    let offset = 0;
+    while (offset < data.length) {
+        try {
+            offset += fs.writeSync(RESULT_FD, data, offset, data.length - offset);
+        } catch (e) {
+            if (e.code !== 'EAGAIN') throw e;
+            pauseMs(1); // the invoker made the pipe non-blocking and it is full: wait for it
+        }
+    }
+}
+
+function writeResult(obj) {
+    writeLine(JSON.stringify(obj));
+}
+
+// Resolves once everything already written to `stream` has reached the pipe.
+//
+// process.stdout/stderr writes to a pipe are asynchronous on Linux (Node 20 docs, "A note on
+// process I/O"; proved by the shim tests): a big console.log returns with most bytes still queued
+// in the stream. The invoker closes an activation's log window when the result line arrives, so
+// the result must wait for this. Writable callbacks run in order, so an empty write's callback
+// fires after every earlier chunk has been handed to the kernel.
+function drained(stream) {
+    return new Promise((resolve) => {
+        if (!stream || stream.destroyed || !stream.writable || stream.writableLength === 0) {
+            resolve();
+            return;
+        }
+        try {
+            stream.write('', () => resolve());
+        } catch (e) {
+            resolve();
+        }
+    });
+}
+
+async function flushLogs() {
+    await Promise.all([drained(process.stdout), drained(process.stderr)]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading the action
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+// Text code is evaluated like a CommonJS module, with one addition borrowed from OpenWhisk (which
+// evals the code and then `return <main>`): a top-level `function main(args) {...}` that is never
+// exported is found as well. We compile the code as the body of a function with CommonJS's
+// parameters and append one statement that hands us a resolver closure; the closure performs a
+// direct eval of the entry point's name inside the code's own scope. The name is checked to be an
+// identifier first, and it is never spliced into the source, so it cannot alter the program.
+const RESOLVER_HOOK = '__firework_entry_resolver__';
+
+function loadText(dir, name) {
+    const filename = path.join(dir, TEXT_FILE);
+    let source;
+    try {
+        source = fs.readFileSync(filename, 'utf8');
+    } catch (e) {
+        throw new LoadError(`Action code not found: ${TEXT_FILE} is missing`);
+    }
+    // The newline ends a trailing `// comment`; line numbers in stack traces stay those of the
+    // author's file because the hook is appended, not prepended.
+    const body = source + `\n;${RESOLVER_HOOK}(function (n) { return eval(n); });\n`;
+    const params = ['exports', 'require', 'module', '__filename', '__dirname', RESOLVER_HOOK];
+    let fn;
+    try {
+        fn = vm.compileFunction(body, params, { filename });
+    } catch (e) {
+        console.error(e);
+        throw new LoadError(syntaxErrorMessage(e, TEXT_FILE));
+    }
+    const mod = new Module(filename, null);
+    mod.filename = filename;
+    mod.paths = Module._nodeModulePaths(dir);
+    mod.loaded = true;
+    let resolver = null;
+    try {
+        fn.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, dir,
+            (r) => { resolver = r; });
+    } catch (e) {
+        console.error(e);
+        throw new LoadError(`Could not load ${TEXT_FILE}: ${describe(e)}`);
+    }
+    let found;
+    if (resolver && IDENTIFIER.test(name)) {
+        try {
+            found = resolver(name);
+        } catch (e) {
+            found = undefined; // not declared in the code's scope (ReferenceError) or a keyword
+        }
+    }
+    if (typeof found !== 'function') {
+        const exported = property(mod.exports, name);
+        if (exported !== undefined || found === undefined) found = exported;
+    }
+    return checkEntry(found, name, TEXT_FILE);
+}
+
+// A zip is a directory of modules. The entry point is `main` of the package's main module
+// (package.json "main", else index.js), or, like OpenWhisk, "file.fn" / "file.a.b" names a
+// property of ./file instead.
+async function loadPackage(dir, name) {
+    let file = null;
+    let prop = name;
+    const dot = name.indexOf('.');
+    if (dot > 0) {
+        file = name.slice(0, dot);
+        prop = name.slice(dot + 1);
+    } else if (!fs.existsSync(path.join(dir, 'package.json')) &&
+               !fs.existsSync(path.join(dir, TEXT_FILE))) {
+        throw new LoadError('Zipped actions must contain either package.json or index.js at the root.');
+    }
+    const requireFromDir = Module.createRequire(path.join(dir, 'package.json'));
+    let resolved;
+    try {
+        resolved = requireFromDir.resolve(file === null ? dir : path.join(dir, file));
+    } catch (e) {
+        console.error(e);
+        throw new LoadError(`Could not load ${file === null ? 'the package' : file}: ${describe(e)}`);
+    }
+    const shown = path.relative(dir, resolved) || resolved;
+    if (isEsm(resolved, dir)) {
+        const ns = await importEsm(resolved, shown);
+        const fn = property(ns, prop);
+        return checkEntry(fn === undefined ? property(ns.default, prop) : fn, prop, shown);
+    }
+    let exports;
+    try {
+        exports = requireFromDir(resolved);
+    } catch (e) {
+        console.error(e);
+        throw new LoadError(e instanceof SyntaxError ? syntaxErrorMessage(e, shown)
+            : `Could not load ${shown}: ${describe(e)}`);
+    }
+    return checkEntry(property(exports, prop), prop, shown);
+}
+
+// Whether Node treats `file` as an ES module: .mjs, or .js under a package.json saying
+// "type": "module" (the nearest one between the file and the action directory).
+function isEsm(file, dir) {
+    if (file.endsWith('.mjs')) return true;
+    if (!file.endsWith('.js')) return false;
+    for (let d = path.dirname(file); d.startsWith(dir); d = path.dirname(d)) {
+        const pkg = path.join(d, 'package.json');
+        if (fs.existsSync(pkg)) {
+            try {
+                return JSON.parse(fs.readFileSync(pkg, 'utf8')).type === 'module';
+            } catch (e) {
+                return false; // require() will report the broken package.json
+            }
+        }
+        if (d === dir) break;
+    }
+    return false;
+}
+
+async function importEsm(file, shown) {
+    try {
+        return await import(url.pathToFileURL(file).href);
+    } catch (e) {
+        console.error(e);
+        throw new LoadError(e instanceof SyntaxError ? syntaxErrorMessage(e, shown)
+            : `Could not load ${shown}: ${describe(e)}`);
+    }
+}
+
+// obj["a.b"] walks a.b, as OpenWhisk does for nested entry points.
+function property(obj, dotted) {
+    let value = obj;
+    for (const key of dotted.split('.')) {
+        if (value === null || value === undefined) return undefined;
+        value = value[key];
+    }
+    return value;
+}
+
+function checkEntry(fn, name, file) {
+    if (fn === undefined) {
+        throw new LoadError(`Function '${name}' not found in ${file}`);
+    }
+    if (typeof fn !== 'function') {
+        throw new LoadError(`'${name}' in ${file} is not a function (it is ${fn === null ? 'null' : 'a ' + typeof fn})`);
+    }
+    return fn;
+}
+
+function syntaxErrorMessage(e, file) {
+    // V8 puts "file:line" on the first line of a SyntaxError's stack.
+    const where = /:(\d+)\s*$/.exec(String(e && e.stack || '').split('\n')[0]);
+    let msg = `Syntax error in ${file}${where ? ' line ' + where[1] : ''}: ${oneLine(e && e.message)}`;
+    if (/\b(import|export)\b/.test(String(e && e.message))) {
+        msg += ' (text actions are CommonJS: use exports.main = ... and require(); ' +
+            'ES modules need a zip with "type": "module" in package.json)';
+    }
+    return msg;
+}
+
+function describe(e) {
+    if (isError(e)) return oneLine(`${e.name}: ${e.message}`);
+    return oneLine(String(e));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running activations
+
+// The __OW_<KEY> variables of the current activation. A key the previous request set but this
+// one lacks goes back to its start-up value (or away), so nothing leaks between activations.
+const startupEnv = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => k.startsWith('__OW_')));
+let setLastTime = new Set();
+
+function applyActivationEnv(request) {
+    const now = new Set();
+    for (const [key, value] of Object.entries(request)) {
+        if (key === 'value') continue;
+        const name = '__OW_' + key.toUpperCase();
+        try {
+            process.env[name] = typeof value === 'string' ? value : JSON.stringify(value);
+            now.add(name);
+        } catch (e) {
+            // A NUL in a name or value cannot go into the environment; skip it.
+        }
+    }
+    for (const name of setLastTime) {
+        if (now.has(name)) continue;
+        if (name in startupEnv) process.env[name] = startupEnv[name];
+        else delete process.env[name];
+    }
+    setLastTime = now;
+}
+
+function numberOrNull(value) {
+    const n = Number(value);
+    return value === undefined || value === null || value === '' || !Number.isFinite(n) ? null
+        : Math.trunc(n);
+}
+
+// The Lambda-style second argument, shaped like AWS's context object.
+function makeContext(request) {
+    const env = process.env;
+    const deadline = numberOrNull(request.deadline);
+    const activationId = env.__OW_ACTIVATION_ID || '';
+    const functionName = env.__OW_ACTION_NAME || '';
+    return {
+        functionName,
+        functionVersion: env.__OW_ACTION_VERSION || '',
+        memoryLimitInMB: numberOrNull(env.FW_MEMORY_LIMIT_MB),
+        awsRequestId: activationId,
+        activationId,
+        namespace: env.__OW_NAMESPACE || '',
+        deadline,
+        // An activation's logs are found by action (group) and activation id (stream).
+        logGroupName: functionName,
+        logStreamName: activationId,
+        // Accepted for compatibility; the result is returned when the handler settles, without
+        // waiting for the event loop to empty (the process is reused, its loop never empties).
+        callbackWaitsForEmptyEventLoop: true,
+        getRemainingTimeInMillis() {
+            return deadline === null ? 0 : Math.max(0, deadline - Date.now());
+        },
+    };
+}
+
+function isError(value) {
+    return value instanceof Error || util.types.isNativeError(value); // the latter: other realms
+}
+
+// What a failure becomes in the result. As OpenWhisk's ActionLoop Node.js launcher does, a thrown
+// Error gives its message and any other thrown or rejected value is the error itself. A rejected
+// Error also gives its message (OpenWhisk would serialise it to {} or to {name, message, stack},
+// depending on the runtime flavour), and reject() with nothing gives {} as in OpenWhisk.
+function errorResult(err) {
+    if (isError(err)) return { error: String(err.message || err.name || err) };
+    if (err === undefined || err === null) return { error: {} };
+    return { error: err };
+}
+
+// The stack (or the thrown value) goes to stderr, i.e. into the activation's logs.
+function logFailure(err) {
+    try {
+        console.error(isError(err) ? err : `Action failed: ${util.inspect(err, { depth: 4 })}`);
+    } catch (e) {
+        console.error('Action failed with a value that cannot be printed');
+    }
+}
+
+// Calls the entry point and settles with its outcome; never rejects.
+function invoke(fn, style, request) {
+    const args = request.value === undefined || request.value === null ? {} : request.value;
+    return new Promise((resolve) => {
+        let settled = false;
+        const ok = (value) => { if (!settled) { settled = true; resolve({ value }); } };
+        const fail = (err) => { if (!settled) { settled = true; resolve({ err }); } };
+        let returned;
+        try {
+            if (style === 'callback') {
+                // A second call, or a call after the promise settled, is ignored: it must not
+                // answer for a later activation.
+                const callback = (err, value) => (err !== undefined && err !== null ? fail(err) : ok(value));
+                returned = fn(args, makeContext(request), callback);
+            } else if (style === 'lambda') {
+                returned = fn(args, makeContext(request));
+            } else {
+                returned = fn(args);
+            }
+        } catch (e) {
+            fail(e);
+            return;
+        }
+        if (returned !== null && typeof returned === 'object' && typeof returned.then === 'function') {
+            Promise.resolve(returned).then(ok, (e) => fail(e === undefined ? null : e));
+        } else if (style !== 'callback') {
+            ok(returned);
+        }
+        // Callback style with a plain return value: the result is whatever the callback gets.
+    });
+}
+
+// The result line for an outcome.
+function resultLine(outcome) {
+    let result;
+    if ('err' in outcome) {
+        logFailure(outcome.err);
+        result = errorResult(outcome.err);
+    } else {
+        result = outcome.value === undefined ? {} : outcome.value;
+    }
+    let line;
+    try {
+        line = JSON.stringify(result);
+        if (line === undefined) {
+            throw new TypeError(`a ${typeof result} has no JSON representation`);
+        }
+    } catch (e) {
+        const detail = oneLine(e && e.message);
+        console.error(`The action returned a value that is not JSON: ${detail}`);
+        line = JSON.stringify({ error: `The action returned a value that is not JSON: ${detail}` });
+    }
+    return line;
+}
+
+function callingStyle(fn) {
+    // Function.length counts the parameters before the first one with a default or a rest.
+    if (fn.length === 3) return 'callback';
+    if (fn.length >= 2) return 'lambda';
+    return 'main';
+}
+
+async function handle(fn, style, text) {
+    let request;
+    try {
+        request = JSON.parse(text);
+        if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+            throw new Error('not a JSON object');
+        }
+    } catch (e) {
+        console.error(`Firework nodejs runtime: invalid activation request: ${e.message}`);
+        await flushLogs();
+        writeResult({ error: `Invalid activation request: ${oneLine(e.message)}` });
+        return;
+    }
+    applyActivationEnv(request);
+    const line = resultLine(await invoke(fn, style, request));
+    await flushLogs(); // before the result: see drained()
+    writeLine(line);
+}
+
+// Splits stdin into lines and handles them one at a time, in order; a request arriving while an
+// activation runs waits for it.
+function serve(fn) {
+    const style = callingStyle(fn);
+    const input = process.stdin;
+    let pending = [];
+    let queue = Promise.resolve();
+    const enqueue = (buffer) => {
+        queue = queue.then(() => handle(fn, style, buffer.toString('utf8')));
+    };
+    input.on('data', (chunk) => {
+        let start = 0;
+        let nl;
+        while ((nl = chunk.indexOf(10, start)) !== -1) {
+            pending.push(chunk.subarray(start, nl));
+            enqueue(Buffer.concat(pending));
+            pending = [];
+            start = nl + 1;
+        }
+        if (start < chunk.length) pending.push(chunk.subarray(start));
+    });
+    input.on('end', () => {
+        // stdin closed: the invoker is done with us. Finish what was asked, then exit even if
+        // the action left timers or sockets open.
+        queue.then(flushLogs).then(() => process.exit(0));
+    });
+    input.on('error', (e) => {
+        console.error(`Firework nodejs runtime: reading requests failed: ${e.message}`);
+        queue.then(flushLogs).then(() => process.exit(1));
+    });
+}
+
+async function main() {
+    const dir = process.env.FW_ACTION_DIR || process.cwd();
+    const name = process.env.FW_ACTION_MAIN || 'main';
+    const binary = process.env.FW_ACTION_BINARY === '1';
+    let fn;
+    try {
+        process.chdir(dir);
+        fn = binary ? await loadPackage(dir, name) : loadText(dir, name);
+    } catch (e) {
+        const message = e instanceof LoadError ? e.message : `Could not load the action: ${describe(e)}`;
+        if (!(e instanceof LoadError)) console.error(e);
+        console.error(`Firework nodejs runtime: ${message}`);
+        await flushLogs();
+        writeResult({ ok: false, error: message });
+        process.exit(1);
+    }
+    await flushLogs(); // output printed while loading belongs before the ack
+    writeResult({ ok: true });
+    serve(fn);
+}
+
+main();
