@@ -1,0 +1,43 @@
+// How fw-sandbox talks to whoever started it. With --control-fd, one SOCK_SEQPACKET socket
+// carries JSON datagrams both ways (the spec in; ready/error/usage/exit out, the init's pidfd
+// attached to "ready" with SCM_RIGHTS). Without it (a human with --spec), errors go to stderr.
+// The protocol is documented in docs/sandbox.md.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fw/common/error.hpp"
+#include "fw/common/json.hpp"
+#include "fw/sandbox/cgroup.hpp"
+
+namespace fw::sandbox {
+
+class Channel {
+public:
+    virtual ~Channel() = default;
+    // Setup finished; the runtime has been exec'd. `initPidfd` is a pidfd of the namespace init.
+    virtual void ready(pid_t initPid, int initPidfd, const std::vector<std::string>& cgroupDirs,
+                       std::string_view backend) = 0;
+    virtual void failed(std::string_view message) = 0;
+    virtual void exited(int waitStatus, const CgroupUsage& usage, std::string_view cleanupError) = 0;
+    // An fd to poll for requests, or -1.
+    virtual int pollFd() const = 0;
+    // Answers one request. Returns false when the peer has gone (EOF, error).
+    virtual bool serve(const std::function<Result<CgroupUsage>()>& usage) = 0;
+};
+
+std::unique_ptr<Channel> makeSocketChannel(int fd);
+std::unique_ptr<Channel> makeStderrChannel();
+
+// The first datagram on the control socket, waiting at most timeoutMs.
+Result<std::string> receiveSpecText(int fd, int timeoutMs);
+
+Json usageToJson(const CgroupUsage& u);
+
+}  // namespace fw::sandbox

@@ -1,0 +1,134 @@
+// fw-sandbox: builds one sandbox from a spec and runs a program in it (see docs/sandbox.md).
+//   fw-sandbox run --control-fd=4            spec as the first datagram on fd 4 (the invoker)
+//   fw-sandbox run --spec=FILE               spec from a file, errors on stderr (humans, tests)
+//   fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]
+//   fw-sandbox profile [NAME]                prints the seccomp profile with its reasons
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <string>
+
+#include "fw/sandbox/contain.hpp"
+
+namespace {
+
+std::optional<std::string> option(int argc, char** argv, const char* name) {
+    std::string prefix = std::string("--") + name + "=";
+    for (int i = 2; i < argc; ++i) {
+        if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) == 0) return std::string(argv[i] + prefix.size());
+    }
+    return std::nullopt;
+}
+
+int usage() {
+    std::cerr << "usage: fw-sandbox run (--control-fd=N | --spec=FILE)\n"
+                 "       fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]\n"
+                 "       fw-sandbox profile [NAME]\n";
+    return 2;
+}
+
+int run(int argc, char** argv) {
+    using namespace fw::sandbox;
+    auto ctl = option(argc, argv, "control-fd");
+    auto file = option(argc, argv, "spec");
+    if (!ctl == !file) return usage();
+    int ctlFd = ctl ? std::atoi(ctl->c_str()) : -1;
+    if (ctl && ctlFd < 4) {
+        std::cerr << "fw-sandbox: --control-fd must be >= 4 (0..3 belong to the function)\n";
+        return 2;
+    }
+    // Only 0..3 (the function's) and the control socket survive; whatever else the invoker
+    // leaked is closed before anything else happens.
+    if (ctlFd >= 0) {
+        for (int fd = 4; fd < ctlFd; ++fd) ::close(fd);
+        ::close_range(static_cast<unsigned>(ctlFd) + 1, ~0U, 0);
+    } else {
+        ::close_range(4, ~0U, 0);
+    }
+    // 0..3 are the function's. Any that is closed is pointed at /dev/null so that no fd of ours
+    // lands there (the supervisor closes 0..3 after the clone).
+    for (int fd = 0; fd <= 3; ++fd) {
+        if (::fcntl(fd, F_GETFD) < 0) {
+            int n = ::open("/dev/null", O_RDWR);
+            if (n >= 0 && n != fd) {
+                ::dup2(n, fd);
+                ::close(n);
+            }
+        }
+    }
+    std::unique_ptr<Channel> channel = ctl ? makeSocketChannel(ctlFd) : makeStderrChannel();
+
+    std::string text;
+    if (ctl) {
+        auto t = receiveSpecText(ctlFd, 10000);
+        if (!t) {
+            channel->failed(t.error().message);
+            return kSetupFailedExit;
+        }
+        text = *t;
+    } else {
+        std::ifstream in(*file);
+        if (!in) {
+            channel->failed("cannot read spec file " + *file);
+            return kSetupFailedExit;
+        }
+        std::stringstream ss;
+        ss << in.rdbuf();
+        text = ss.str();
+    }
+    auto spec = parseSpec(text);
+    if (!spec) {
+        channel->failed(spec.error().message);
+        return kSetupFailedExit;
+    }
+    auto filter = builtinSeccompFilter(spec->seccompProfile);
+    if (!filter) {
+        channel->failed("unknown seccomp profile \"" + spec->seccompProfile + "\"");
+        return kSetupFailedExit;
+    }
+    exitLike(runSandbox(*spec, *filter, *channel));
+}
+
+int cleanup(int argc, char** argv) {
+    auto parent = option(argc, argv, "cgroup-parent");
+    if (!parent) return usage();
+    auto id = option(argc, argv, "id");
+    auto removed = fw::sandbox::cleanupStale(*parent, id, option(argc, argv, "cgroup-backend").value_or("auto"),
+                                             option(argc, argv, "cgroup-root").value_or(""));
+    if (!removed) {
+        std::cerr << "fw-sandbox cleanup: " << removed.error().message << "\n";
+        return 1;
+    }
+    std::cout << "removed " << *removed << " stale cgroup(s) under " << *parent << "\n";
+    return 0;
+}
+
+int profile(int argc, char** argv) {
+    std::string name = argc > 2 ? argv[2] : "default";
+    auto rules = fw::sandbox::seccompProfile(name);
+    if (rules.empty()) return usage();
+    for (const auto& r : rules) {
+        const char* action = r.action == fw::sandbox::SeccompAction::Kill    ? "KILL"
+                             : r.action == fw::sandbox::SeccompAction::Enosys ? "ENOSYS"
+                                                                                : "EPERM";
+        std::printf("%-18s %-6s %s\n", r.syscall, action, r.reason);
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage();
+    std::string cmd = argv[1];
+    if (cmd == "run") return run(argc, argv);
+    if (cmd == "cleanup") return cleanup(argc, argv);
+    if (cmd == "profile") return profile(argc, argv);
+    return usage();
+}
