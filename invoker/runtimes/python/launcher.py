@@ -6,7 +6,6 @@
 # Started by the invoker as `/usr/bin/python3 -u launcher.py` with cwd = the action directory.
 # Standard library only.
 
-import asyncio
 import atexit
 import glob
 import importlib.util
@@ -224,7 +223,9 @@ _loop = None
 
 def run_awaitable(awaitable):
     # One loop for the life of the process, so clients created at module level and bound to the
-    # running loop (aiohttp sessions, ...) keep working across warm activations.
+    # running loop (aiohttp sessions, ...) keep working across warm activations. asyncio is
+    # imported here, not at the top: it would double the start-up time of every instance.
+    import asyncio
     global _loop
     if _loop is None:
         _loop = asyncio.new_event_loop()
@@ -265,14 +266,14 @@ def error_result(e):
     return {"error": message or type(e).__name__}
 
 
-_OWN_FILES = (os.path.abspath(__file__), os.path.dirname(asyncio.__file__) + os.sep)
-
-
 def user_traceback(tb):
     """Skips the leading frames of this file and of asyncio: the traceback starts in the action."""
+    own = [os.path.abspath(__file__)]
+    if "asyncio" in sys.modules:
+        own.append(os.path.dirname(sys.modules["asyncio"].__file__) + os.sep)
     head = tb
     while head is not None and os.path.abspath(
-            head.tb_frame.f_code.co_filename).startswith(_OWN_FILES):
+            head.tb_frame.f_code.co_filename).startswith(tuple(own)):
         head = head.tb_next
     return head or tb
 

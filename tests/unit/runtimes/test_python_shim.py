@@ -137,12 +137,16 @@ def main(args):
         self.assertEqual(shim.run({"kind": "surrogate"}), {"error": "bad \\udcff byte"})
 
     def test_traceback_starts_in_the_action(self):
-        shim = self.started_with("def main(args):\n    raise ValueError('boom')\n")
-        shim.run()
-        err = shim.take_stderr().decode()
-        self.assertIn("Traceback", err)
-        self.assertIn('__main__.py", line 2, in main', err)
-        self.assertNotIn("launcher.py", err)
+        for code in ("def main(args):\n    raise ValueError('boom')\n",
+                     "async def main(args):\n    raise ValueError('boom')\n"):
+            with self.subTest(code=code):
+                shim = self.started_with(code)
+                self.assertEqual(shim.run(), {"error": "boom"})
+                err = shim.take_stderr().decode()
+                self.assertTrue(err.startswith("Traceback"), err)
+                self.assertIn('__main__.py", line 2, in main', err)
+                self.assertNotIn("launcher.py", err)
+                self.assertNotIn("asyncio", err)
 
     def test_calling_style_follows_positional_parameters(self):
         cases = [
