@@ -111,6 +111,22 @@ def add_import_paths(action_dir):
         site.addsitedir(candidates[0])  # already on sys.path; this processes its .pth files
 
 
+def print_user_traceback(e):
+    """Prints e's traceback to stderr from the first frame of the action's code on, skipping the
+    leading frames of this file, of importlib and of asyncio."""
+    ours = [os.path.abspath(__file__)]
+    if "asyncio" in sys.modules:
+        ours.append(os.path.dirname(sys.modules["asyncio"].__file__) + os.sep)
+
+    def is_ours(filename):
+        return filename.startswith("<frozen ") or os.path.abspath(filename).startswith(tuple(ours))
+
+    head = e.__traceback__
+    while head is not None and is_ours(head.tb_frame.f_code.co_filename):
+        head = head.tb_next
+    traceback.print_exception(type(e), e, head or e.__traceback__)
+
+
 def load_entry_point(action_dir, name, binary):
     path = os.path.join(action_dir, MODULE_FILE)
     if not os.path.isfile(path):
@@ -123,11 +139,11 @@ def load_entry_point(action_dir, name, binary):
     try:
         spec.loader.exec_module(module)
     except SyntaxError as e:
-        traceback.print_exc()
+        print_user_traceback(e)
         raise LoadError("Syntax error in %s line %s: %s" % (
             os.path.basename(e.filename or MODULE_FILE), e.lineno, e.msg)) from None
     except Exception as e:
-        traceback.print_exc()
+        print_user_traceback(e)
         raise LoadError("Could not load %s: %s: %s" % (
             MODULE_FILE, type(e).__name__, one_line(e))) from None
     if not hasattr(module, name):
@@ -266,18 +282,6 @@ def error_result(e):
     return {"error": message or type(e).__name__}
 
 
-def user_traceback(tb):
-    """Skips the leading frames of this file and of asyncio: the traceback starts in the action."""
-    own = [os.path.abspath(__file__)]
-    if "asyncio" in sys.modules:
-        own.append(os.path.dirname(sys.modules["asyncio"].__file__) + os.sep)
-    head = tb
-    while head is not None and os.path.abspath(
-            head.tb_frame.f_code.co_filename).startswith(tuple(own)):
-        head = head.tb_next
-    return head or tb
-
-
 def serve(channel, fn, lambda_style):
     env = ActivationEnv()
     while True:
@@ -299,7 +303,7 @@ def serve(channel, fn, lambda_style):
         except (SystemExit, KeyboardInterrupt):
             raise  # sys.exit() ends the process; the invoker reports it
         except BaseException as e:  # BaseException: asyncio.CancelledError is one
-            traceback.print_exception(type(e), e, user_traceback(e.__traceback__))
+            print_user_traceback(e)
             line = encode(error_result(e))
         flush_logs()
         channel.write_line(line)

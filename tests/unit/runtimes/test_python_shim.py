@@ -3,6 +3,7 @@
 import unittest
 
 from shim_contract import ShimContract
+from shim_harness import Shim
 
 CODE = {
     "echo": '''
@@ -147,6 +148,19 @@ def main(args):
                 self.assertIn('__main__.py", line 2, in main', err)
                 self.assertNotIn("launcher.py", err)
                 self.assertNotIn("asyncio", err)
+
+    def test_load_error_traceback_starts_in_the_action(self):
+        shim = Shim("python", {"__main__.py": "import helper\ndef main(args):\n    return {}\n",
+                               "helper.py": "x = 1\nraise KeyError('no config')\n"})
+        self.addCleanup(shim.close)
+        ack = shim.read_result()
+        self.assertEqual(ack["error"], "Could not load __main__.py: KeyError: 'no config'")
+        err = shim.stderr_text()
+        self.assertTrue(err.startswith("Traceback"), err)
+        self.assertIn('__main__.py", line 1, in <module>', err)
+        self.assertIn('helper.py", line 2, in <module>', err)
+        self.assertNotIn("frozen", err)
+        self.assertNotIn("launcher.py", err)
 
     def test_calling_style_follows_positional_parameters(self):
         cases = [
