@@ -12,22 +12,38 @@ namespace {
 
 std::string_view reasonPhrase(long status) {
     switch (status) {
-        case 400: return "Bad Request";
-        case 401: return "Unauthorized";
-        case 403: return "Forbidden";
-        case 404: return "Not Found";
-        case 405: return "Method Not Allowed";
-        case 406: return "Not Acceptable";
-        case 408: return "Request Timeout";
-        case 409: return "Conflict";
-        case 413: return "Payload Too Large";
-        case 415: return "Unsupported Media Type";
-        case 429: return "Too Many Requests";
-        case 500: return "Internal Server Error";
-        case 502: return "Bad Gateway";
-        case 503: return "Service Unavailable";
-        case 504: return "Gateway Timeout";
-        default: return "";
+        case 400:
+            return "Bad Request";
+        case 401:
+            return "Unauthorized";
+        case 403:
+            return "Forbidden";
+        case 404:
+            return "Not Found";
+        case 405:
+            return "Method Not Allowed";
+        case 406:
+            return "Not Acceptable";
+        case 408:
+            return "Request Timeout";
+        case 409:
+            return "Conflict";
+        case 413:
+            return "Payload Too Large";
+        case 415:
+            return "Unsupported Media Type";
+        case 429:
+            return "Too Many Requests";
+        case 500:
+            return "Internal Server Error";
+        case 502:
+            return "Bad Gateway";
+        case 503:
+            return "Service Unavailable";
+        case 504:
+            return "Gateway Timeout";
+        default:
+            return "";
     }
 }
 
@@ -41,7 +57,7 @@ std::optional<std::string> messageFrom(const Json& e) {
         }
     }
     if (e.is_null()) return std::nullopt;
-    return e.dump();
+    return e.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 bool isActivation(const Json& j) {
@@ -68,17 +84,28 @@ std::string Response::header(std::string_view name) const {
 
 Errc errcForStatus(long status) {
     switch (status) {
-        case 400: return Errc::InvalidArgument;
-        case 401: return Errc::Unauthorized;
-        case 403: return Errc::Forbidden;
-        case 404: return Errc::NotFound;
-        case 406: return Errc::NotAcceptable;
-        case 409: return Errc::Conflict;
-        case 413: return Errc::PayloadTooLarge;
-        case 429: return Errc::TooManyRequests;
-        case 503: return Errc::Unavailable;
-        case 504: return Errc::Timeout;
-        default: return Errc::Internal;
+        case 400:
+            return Errc::InvalidArgument;
+        case 401:
+            return Errc::Unauthorized;
+        case 403:
+            return Errc::Forbidden;
+        case 404:
+            return Errc::NotFound;
+        case 406:
+            return Errc::NotAcceptable;
+        case 409:
+            return Errc::Conflict;
+        case 413:
+            return Errc::PayloadTooLarge;
+        case 429:
+            return Errc::TooManyRequests;
+        case 503:
+            return Errc::Unavailable;
+        case 504:
+            return Errc::Timeout;
+        default:
+            return Errc::Internal;
     }
 }
 
@@ -117,7 +144,9 @@ std::string errorMessage(const Response& r) {
     return msg;
 }
 
-Error errorFromResponse(const Response& r) { return Error{errcForStatus(r.status), errorMessage(r)}; }
+Error errorFromResponse(const Response& r) {
+    return Error{errcForStatus(r.status), errorMessage(r)};
+}
 
 Client::Client(Config cfg) : cfg_(std::move(cfg)) { transport_ = makeCurlTransport(cfg_); }
 
@@ -128,8 +157,8 @@ Client::~Client() = default;
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
 
-Result<Response> Client::request(std::string_view method, std::string_view path,
-                                 const Query& query, const std::optional<Json>& body) {
+Result<Response> Client::request(std::string_view method, std::string_view path, const Query& query,
+                                 const std::optional<Json>& body) {
     if (normalizeApiHost(cfg_.apiHost).empty()) {
         return Error{Errc::InvalidArgument,
                      "no API host is configured: set APIHOST in the properties file "
@@ -145,7 +174,8 @@ Result<Response> Client::request(std::string_view method, std::string_view path,
     }
     if (body) {
         req.headers.emplace_back("Content-Type", "application/json");
-        req.body = body->dump();
+        // Replace, not throw, on invalid UTF-8 in a string (a -p value from a Latin-1 shell).
+        req.body = body->dump(-1, ' ', false, Json::error_handler_t::replace);
     }
     auto r = transport_->send(req);
     if (!r) return r.error();
@@ -161,8 +191,8 @@ Result<Json> Client::call(std::string_view method, std::string_view path, const 
     return r->json();
 }
 
-Result<Json> Client::putEntity(std::string_view collection, std::string_view name,
-                               const Json& body, bool overwrite) {
+Result<Json> Client::putEntity(std::string_view collection, std::string_view name, const Json& body,
+                               bool overwrite) {
     auto path = entityPath(collection, name, cfg_.ns);
     if (!path) return path.error();
     return call("PUT", *path, {{"overwrite", overwrite ? "true" : "false"}}, body);
@@ -195,7 +225,9 @@ Result<Json> Client::getAction(std::string_view name, bool code) {
     return getEntity("actions", name, {{"code", code ? "true" : "false"}});
 }
 
-Result<Json> Client::listActions(int skip, int limit) { return listEntities("actions", skip, limit); }
+Result<Json> Client::listActions(int skip, int limit) {
+    return listEntities("actions", skip, limit);
+}
 
 Result<Json> Client::listActions(std::string_view scope, int skip, int limit) {
     if (scope.empty()) return listActions(skip, limit);
@@ -207,7 +239,8 @@ Result<Json> Client::listActions(std::string_view scope, int skip, int limit) {
     if (s.size() > 1 && s.front() == '/' && s.find('/', 1) == std::string_view::npos) {
         auto ns = s.substr(1);
         if (ns != "_" && !isValidEntityName(ns)) {
-            return Error{Errc::InvalidArgument, "'" + std::string(ns) + "' is not a valid namespace"};
+            return Error{Errc::InvalidArgument,
+                         "'" + std::string(ns) + "' is not a valid namespace"};
         }
         return call("GET", collectionPath("actions", ns == "_" ? cfg_.ns : std::string(ns)), q);
     }

@@ -40,7 +40,6 @@ std::string noProxyList() {
     return list;
 }
 
-
 size_t onBody(char* data, size_t size, size_t n, void* user) {
     static_cast<Response*>(user)->body.append(data, size * n);
     return size * n;
@@ -64,7 +63,7 @@ size_t onHeader(char* data, size_t size, size_t n, void* user) {
 }
 
 class CurlTransport final : public Transport {
-public:
+  public:
     explicit CurlTransport(const Config& cfg)
         : timeoutMs_(cfg.timeoutMs), insecure_(cfg.insecure), noProxy_(noProxyList()) {
         static std::once_flag once;
@@ -139,7 +138,7 @@ public:
         return resp;
     }
 
-private:
+  private:
     CURL* handle_ = nullptr;
     long timeoutMs_;
     bool insecure_;

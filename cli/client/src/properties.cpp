@@ -134,9 +134,8 @@ Result<void> writePropertiesFile(const std::filesystem::path& path, const Proper
     // Write beside the target and rename, so a crash never leaves half a file; a symlinked
     // properties file is updated where it points.
     std::error_code ec;
-    std::filesystem::path target = std::filesystem::is_symlink(path, ec)
-                                       ? std::filesystem::canonical(path, ec)
-                                       : path;
+    std::filesystem::path target =
+        std::filesystem::is_symlink(path, ec) ? std::filesystem::canonical(path, ec) : path;
     if (ec) target = path;
     mode_t mode = 0600;
     struct stat st {};

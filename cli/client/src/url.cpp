@@ -30,8 +30,8 @@ std::string percentEncode(std::string_view s, Keep keep) {
 
 std::string encodeComponent(std::string_view s) {
     return percentEncode(s, [](unsigned char c) {
-        return isAlnum(c) || std::string_view("-_.!~*'()").find(static_cast<char>(c)) !=
-                                 std::string_view::npos;
+        return isAlnum(c) ||
+               std::string_view("-_.!~*'()").find(static_cast<char>(c)) != std::string_view::npos;
     });
 }
 

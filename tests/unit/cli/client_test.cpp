@@ -27,7 +27,10 @@ TEST(Client, TypedCallsBuildTheirRequests) {
         std::string method, url;
         std::optional<std::string> body;
     } cases[] = {
-        {"put action create", [](Client& c) { return !!c.putAction("hello", {{"a", 1}}, false); },
+        {"put action create",
+         [](Client& c) {
+             return !!c.putAction("hello", {{"a", 1}}, false);
+         },
          "PUT", base + "namespaces/_/actions/hello?overwrite=false", R"({"a":1})"},
         {"put action update", [](Client& c) { return !!c.putAction("p/a", Json::object(), true); },
          "PUT", base + "namespaces/_/actions/p/a?overwrite=true", "{}"},
@@ -49,8 +52,10 @@ TEST(Client, TypedCallsBuildTheirRequests) {
         {"delete action", [](Client& c) { return !!c.deleteAction("a"); }, "DELETE",
          base + "namespaces/_/actions/a", std::nullopt},
         {"invoke non-blocking",
-         [](Client& c) { return !!c.invokeAction("a", {{"x", 1}}, false, false); }, "POST",
-         base + "namespaces/_/actions/a?blocking=false", R"({"x":1})"},
+         [](Client& c) {
+             return !!c.invokeAction("a", {{"x", 1}}, false, false);
+         },
+         "POST", base + "namespaces/_/actions/a?blocking=false", R"({"x":1})"},
         {"invoke blocking", [](Client& c) { return !!c.invokeAction("a", nullptr, true, false); },
          "POST", base + "namespaces/_/actions/a?blocking=true", "{}"},
         {"invoke result implies blocking",
@@ -60,8 +65,12 @@ TEST(Client, TypedCallsBuildTheirRequests) {
          base + "namespaces/_/activations?limit=30", std::nullopt},
         {"list activations filtered",
          [](Client& c) {
-             return !!c.listActivations(
-                 {.name = "/ns/pkg/a", .skip = 2, .limit = 5, .since = 10, .upto = 20, .docs = true});
+             return !!c.listActivations({.name = "/ns/pkg/a",
+                                         .skip = 2,
+                                         .limit = 5,
+                                         .since = 10,
+                                         .upto = 20,
+                                         .docs = true});
          },
          "GET",
          base + "namespaces/ns/activations?name=pkg%2Fa&skip=2&limit=5&since=10&upto=20&docs=true",
@@ -74,7 +83,10 @@ TEST(Client, TypedCallsBuildTheirRequests) {
          base + "namespaces/_/activations/abc/result", std::nullopt},
         {"namespaces", [](Client& c) { return !!c.listNamespaces(); }, "GET", base + "namespaces",
          std::nullopt},
-        {"put package", [](Client& c) { return !!c.putPackage("/ns/p", {{"publish", true}}, true); },
+        {"put package",
+         [](Client& c) {
+             return !!c.putPackage("/ns/p", {{"publish", true}}, true);
+         },
          "PUT", base + "namespaces/ns/packages/p?overwrite=true", R"({"publish":true})"},
         {"get package", [](Client& c) { return !!c.getPackage("p"); }, "GET",
          base + "namespaces/_/packages/p", std::nullopt},
@@ -156,7 +168,8 @@ TEST(Client, StatusesMapToErrors) {
         {413, R"({"error":"Request larger than allowed"})", Errc::PayloadTooLarge,
          "Request larger than allowed"},
         {429, R"({"error":"Too many requests"})", Errc::TooManyRequests, "Too many requests"},
-        {500, "<html>\n<body>oops</body>", Errc::Internal, "HTTP 500 Internal Server Error: <html>"},
+        {500, "<html>\n<body>oops</body>", Errc::Internal,
+         "HTTP 500 Internal Server Error: <html>"},
         {502, R"({"response":{"result":{"error":"boom"}}})", Errc::Internal, "boom"},
         {503, R"({"error":"No invokers available"})", Errc::Unavailable, "No invokers available"},
         {504, "", Errc::Timeout, "HTTP 504 Gateway Timeout"},

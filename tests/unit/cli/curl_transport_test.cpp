@@ -27,7 +27,7 @@ std::string lower(std::string s) {
 
 // Accepts one connection and answers `answers.size()` requests on it, in order.
 class LoopbackServer {
-public:
+  public:
     explicit LoopbackServer(std::vector<std::string> answers) : answers_(std::move(answers)) {
         listenFd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
         sockaddr_in addr{};
@@ -56,7 +56,7 @@ public:
     }
     int connections() const { return connections_; }
 
-private:
+  private:
     void serve() {
         // Bounded waits everywhere: a broken client must fail the test, not hang it.
         pollfd p{listenFd_, POLLIN, 0};
@@ -162,8 +162,8 @@ TEST(CurlTransport, SendsWhatTheClientBuiltOverOneConnection) {
 
 TEST(CurlTransport, DeleteHasNoBody) {
     LoopbackServer server({http(200, "OK", "{}")});
-    Client client(Config{"http://127.0.0.1:" + std::to_string(server.port()) + "/", "u:k", "_",
-                         10'000});
+    Client client(
+        Config{"http://127.0.0.1:" + std::to_string(server.port()) + "/", "u:k", "_", 10'000});
     ASSERT_TRUE(client.deletePackage("p"));
     const auto& reqs = server.requests();
     ASSERT_EQ(reqs.size(), 1u);

@@ -16,7 +16,7 @@ struct FakeState {
 };
 
 class FakeTransport final : public Transport {
-public:
+  public:
     explicit FakeTransport(std::shared_ptr<FakeState> state) : state_(std::move(state)) {}
     Result<Response> send(const HttpRequest& req) override {
         state_->requests.push_back(req);
@@ -26,7 +26,7 @@ public:
         return r;
     }
 
-private:
+  private:
     std::shared_ptr<FakeState> state_;
 };
 

@@ -34,8 +34,7 @@ TEST(Properties, EditsKeepEverythingElse) {
          "# hi\n\nX=1\nAUTH=u:k\n"},
         {"set on a file without final newline", "X=1", [](auto& p) { p.set("AUTH", "u:k"); },
          "X=1\nAUTH=u:k\n"},
-        {"set drops duplicates", "A=1\nB=2\nA=3\n", [](auto& p) { p.set("A", "9"); },
-         "A=9\nB=2\n"},
+        {"set drops duplicates", "A=1\nB=2\nA=3\n", [](auto& p) { p.set("A", "9"); }, "A=9\nB=2\n"},
         {"set on empty", "", [](auto& p) { p.set("NAMESPACE", "_"); }, "NAMESPACE=_\n"},
         {"unset removes all", "A=1\n# keep\nA=2\nB=3", [](auto& p) { EXPECT_TRUE(p.unset("a")); },
          "# keep\nB=3"},
@@ -53,7 +52,7 @@ TEST(Properties, EditsKeepEverythingElse) {
 }
 
 class TempDir : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         char tmpl[] = "/tmp/fw-cli-test-XXXXXX";
         ASSERT_NE(::mkdtemp(tmpl), nullptr);
@@ -84,9 +83,7 @@ TEST_F(PropertiesFileIo, MissingFileReadsEmptyAndWriteRoundTrips) {
 
 TEST_F(PropertiesFileIo, WriteKeepsModeAndCommentsOfExistingFile) {
     auto path = dir_ / "wskprops";
-    {
-        std::ofstream(path) << "# mine\nFOO=bar\nAUTH=old\n";
-    }
+    { std::ofstream(path) << "# mine\nFOO=bar\nAUTH=old\n"; }
     ::chmod(path.c_str(), 0640);
     auto p = readPropertiesFile(path);
     ASSERT_TRUE(p);
@@ -125,9 +122,14 @@ TEST_F(ConfigLoad, FileThenEnvironment) {
     } cases[] = {
         {"FW_CONFIG_FILE first",
          {{"FW_CONFIG_FILE", fwFile}, {"WSK_CONFIG_FILE", wskFile}, {"HOME", dir_}},
-         "fw-host", "fw:key", "fwns"},
+         "fw-host",
+         "fw:key",
+         "fwns"},
         {"WSK_CONFIG_FILE next; blank NAMESPACE is _",
-         {{"WSK_CONFIG_FILE", wskFile}, {"HOME", dir_}}, "wsk-host", "wsk:key", "_"},
+         {{"WSK_CONFIG_FILE", wskFile}, {"HOME", dir_}},
+         "wsk-host",
+         "wsk:key",
+         "_"},
         {"HOME/.wskprops last", {{"HOME", dir_}}, "home-host", "", "_"},
         {"missing file is fine", {{"FW_CONFIG_FILE", dir_ / "missing"}}, "", "", "_"},
         {"env overrides the file",
@@ -135,7 +137,9 @@ TEST_F(ConfigLoad, FileThenEnvironment) {
           {"FW_APIHOST", "env-host"},
           {"FW_AUTH", "env:key"},
           {"FW_NAMESPACE", "envns"}},
-         "env-host", "env:key", "envns"},
+         "env-host",
+         "env:key",
+         "envns"},
         {"env alone", {{"HOME", dir_ / "none"}, {"FW_NAMESPACE", "x"}}, "", "", "x"},
     };
     for (const auto& c : cases) {

@@ -26,12 +26,9 @@ TEST(Url, EncodePathSegmentKeepsPchar) {
     struct Case {
         std::string in, want;
     } cases[] = {
-        {"hello", "hello"},
-        {"my action", "my%20action"},
-        {"a@b&c.d-e", "a@b&c.d-e"},
-        {"a/b", "a%2Fb"},
-        {"50%", "50%25"},
-        {"q?x#y", "q%3Fx%23y"},
+        {"hello", "hello"},         {"my action", "my%20action"},
+        {"a@b&c.d-e", "a@b&c.d-e"}, {"a/b", "a%2Fb"},
+        {"50%", "50%25"},           {"q?x#y", "q%3Fx%23y"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.in);

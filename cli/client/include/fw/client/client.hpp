@@ -38,11 +38,11 @@ struct ActivationQuery {
     int limit = 30;    // always sent; 0 means the server's maximum
     std::optional<std::int64_t> since;  // epoch ms
     std::optional<std::int64_t> upto;   // epoch ms
-    bool docs = false;  // full records (logs, result) instead of summaries
+    bool docs = false;                  // full records (logs, result) instead of summaries
 };
 
 class Client {
-public:
+  public:
     explicit Client(Config cfg);
     // For tests: any transport (a fake that records requests).
     Client(Config cfg, std::unique_ptr<Transport> transport);
@@ -70,7 +70,7 @@ public:
     Result<Json> listActions(int skip = 0, int limit = 30);
     // `scope`: "" (the default namespace), "/ns" (another namespace), or a package "pkg",
     // "/ns/pkg" (GET .../actions/pkg/).
-    Result<Json> listActions(std::string_view scope, int skip, int limit);
+    Result<Json> listActions(std::string_view scope, int skip = 0, int limit = 30);
     Result<Json> deleteAction(std::string_view name);
     // POST with blocking=true|false, and result=true when `result` (which implies blocking).
     // Returns the Response for 2xx, for 502 (the action failed) and for any other status whose
@@ -100,7 +100,7 @@ public:
     Result<Json> listEntities(std::string_view collection, int skip = 0, int limit = 30);
     Result<Json> deleteEntity(std::string_view collection, std::string_view name);
 
-private:
+  private:
     Result<Json> call(std::string_view method, std::string_view path, const Query& query = {},
                       const std::optional<Json>& body = std::nullopt);
     Result<std::string> packagePath(std::string_view name) const;

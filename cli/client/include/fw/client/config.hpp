@@ -14,10 +14,10 @@
 namespace fw::client {
 
 struct Config {
-    std::string apiHost;  // "host:port" (then http://) or "http[s]://host:port[/prefix]"
-    std::string auth;     // "uuid:key", sent as HTTP Basic
-    std::string ns = "_";  // default namespace; "_" is the caller's own
-    long timeoutMs = 0;    // 0: no overall timeout per request
+    std::string apiHost;    // "host:port" (then http://) or "http[s]://host:port[/prefix]"
+    std::string auth;       // "uuid:key", sent as HTTP Basic
+    std::string ns = "_";   // default namespace; "_" is the caller's own
+    long timeoutMs = 0;     // 0: no overall timeout per request
     bool insecure = false;  // https without certificate checks (wsk -i)
 };
 

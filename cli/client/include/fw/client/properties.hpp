@@ -14,7 +14,7 @@
 namespace fw::client {
 
 class PropertiesFile {
-public:
+  public:
     static PropertiesFile parse(std::string_view text);
 
     // The value of the last line setting `key` (keys compare case-insensitively), trimmed.
@@ -28,7 +28,7 @@ public:
 
     std::string text() const;
 
-private:
+  private:
     std::vector<std::string> lines_;
     bool finalNewline_ = true;
 };

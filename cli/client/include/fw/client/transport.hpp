@@ -37,7 +37,7 @@ struct Response {
 };
 
 class Transport {
-public:
+  public:
     virtual ~Transport() = default;
     virtual Result<Response> send(const HttpRequest& req) = 0;
 };
