@@ -15,6 +15,7 @@ std::string_view errcName(Errc c) {
         case Errc::TooManyRequests: return "TooManyRequests";
         case Errc::PayloadTooLarge: return "PayloadTooLarge";
         case Errc::NotAcceptable: return "NotAcceptable";
+        case Errc::NotImplemented: return "NotImplemented";
         case Errc::Timeout: return "Timeout";
         case Errc::Unavailable: return "Unavailable";
         case Errc::SandboxFailed: return "SandboxFailed";

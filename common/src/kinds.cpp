@@ -4,8 +4,7 @@ namespace fw {
 
 const std::vector<std::string>& validKinds() {
     static const std::vector<std::string> kinds = {"blackbox", "nodejs:20", "nodejs:default",
-                                                   "python:3", "python:3.11", "python:default",
-                                                   "sequence"};
+                                                   "python:3", "python:3.11", "python:default"};
     return kinds;
 }
 

@@ -155,6 +155,42 @@ std::string base64Encode(std::string_view in) {
     return out;
 }
 
+std::string sanitizeUtf8(std::string_view in) {
+    std::string out;
+    out.reserve(in.size());
+    std::size_t i = 0;
+    auto cont = [&](std::size_t k) {
+        return k < in.size() && (static_cast<unsigned char>(in[k]) & 0xC0) == 0x80;
+    };
+    while (i < in.size()) {
+        auto c = static_cast<unsigned char>(in[i]);
+        std::size_t len = 0;
+        if (c < 0x80) {
+            len = 1;
+        } else if (c >= 0xC2 && c <= 0xDF) {
+            len = cont(i + 1) ? 2 : 0;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            auto c1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0;
+            bool ok = cont(i + 1) && cont(i + 2) && !(c == 0xE0 && c1 < 0xA0) &&
+                      !(c == 0xED && c1 >= 0xA0);  // no overlongs, no surrogates
+            len = ok ? 3 : 0;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            auto c1 = i + 1 < in.size() ? static_cast<unsigned char>(in[i + 1]) : 0;
+            bool ok = cont(i + 1) && cont(i + 2) && cont(i + 3) && !(c == 0xF0 && c1 < 0x90) &&
+                      !(c == 0xF4 && c1 >= 0x90);
+            len = ok ? 4 : 0;
+        }
+        if (len == 0) {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        } else {
+            out.append(in.substr(i, len));
+            i += len;
+        }
+    }
+    return out;
+}
+
 std::string sha256Hex(std::string_view data) {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;

@@ -19,6 +19,7 @@ enum class Errc {
     TooManyRequests,
     PayloadTooLarge,
     NotAcceptable,
+    NotImplemented,  // a part of the OpenWhisk API Firework does not provide yet
     // server errors
     Timeout,
     Unavailable,

@@ -30,6 +30,10 @@ bool looksLikeBase64(std::string_view code);
 std::optional<std::string> base64Decode(std::string_view in);
 std::string base64Encode(std::string_view in);
 
+// Replaces every byte sequence that is not valid UTF-8 with U+FFFD, so that text from a function
+// (logs, output) can always be stored and sent as JSON.
+std::string sanitizeUtf8(std::string_view in);
+
 // Hex SHA-256 (auth keys are stored hashed).
 std::string sha256Hex(std::string_view data);
 

@@ -1,0 +1,151 @@
+// The controller: namespaces and keys, entities (actions, packages), invocation (blocking and
+// non-blocking, durable from acceptance to record), and the activation store. Business logic
+// only: it takes typed arguments and returns JSON documents or Errors, and knows nothing of HTTP
+// (the gateway adapts) or of how an invoker runs code (InvokerClient).
+//
+// Threading: every public coroutine runs on the io_context's single thread, which owns the
+// caches and waiters below; SQLite work hops to the one store thread (StoreThread).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "fw/common/activation.hpp"
+#include "fw/common/json.hpp"
+#include "fw/common/limits.hpp"
+#include "fw/common/names.hpp"
+#include "fw/controller/store.hpp"
+
+namespace fw::controller {
+
+namespace asio = boost::asio;
+
+// Who is calling: the namespace a key belongs to.
+struct Identity {
+    std::string ns;
+    std::string uuid;
+    std::string key;  // the secret half, kept to give actions __OW_API_KEY when they ask for it
+};
+
+struct ListOptions {
+    std::int64_t skip = 0;
+    std::int64_t limit = 30;
+    bool count = false;
+};
+
+struct ActivationListOptions {
+    ListOptions list;
+    std::optional<std::string> name;  // "a" or "pkg/a"
+    std::int64_t since = 0;
+    std::int64_t upto = 0;
+    bool docs = false;
+};
+
+struct InvokeOutcome {
+    std::string activationId;
+    std::optional<Json> record;  // set when the activation finished within the blocking wait
+};
+
+// Runs store work on the one store thread and resumes the caller on the io_context.
+class StoreThread {
+public:
+    StoreThread(asio::io_context& io, std::unique_ptr<Store> store);
+    ~StoreThread();
+    template <class F>
+    asio::awaitable<std::invoke_result_t<F, Store&>> run(F f);
+    void stop();
+    Store& unsafeStore() { return *store_; }  // only before the io_context runs
+
+private:
+    asio::io_context& io_;
+    asio::thread_pool pool_{1};
+    std::unique_ptr<Store> store_;
+};
+
+class Controller {
+public:
+    Controller(asio::io_context& io, std::unique_ptr<Store> store, InvokerClient& invoker,
+               SystemLimits limits);
+    ~Controller();
+
+    // Creates a namespace with a fresh key; returns "uuid:key" (printed once, stored hashed).
+    // Synchronous: for start-up and the admin command, before the io_context runs.
+    static Result<std::string> createNamespace(Store& store, const std::string& name);
+
+    // "Basic base64(uuid:key)" -> the caller's identity, or Unauthorized.
+    asio::awaitable<Result<Identity>> authenticate(std::string_view authorization);
+
+    asio::awaitable<Result<Json>> putAction(const Identity& who, const QualifiedName& name,
+                                            const Json& body, bool overwrite);
+    asio::awaitable<Result<Json>> getAction(const Identity& who, const QualifiedName& name,
+                                            bool withCode);
+    asio::awaitable<Result<Json>> listActions(const Identity& who, const std::string& ns,
+                                              const std::optional<std::string>& pkg,
+                                              const ListOptions& opts);
+    asio::awaitable<Result<Json>> deleteAction(const Identity& who, const QualifiedName& name);
+
+    asio::awaitable<Result<Json>> putPackage(const Identity& who, const std::string& ns,
+                                             const std::string& name, const Json& body,
+                                             bool overwrite);
+    asio::awaitable<Result<Json>> getPackage(const Identity& who, const std::string& ns,
+                                             const std::string& name);
+    asio::awaitable<Result<Json>> listPackages(const Identity& who, const std::string& ns,
+                                               const ListOptions& opts);
+    asio::awaitable<Result<Json>> deletePackage(const Identity& who, const std::string& ns,
+                                                const std::string& name, bool force);
+
+    // Accepts an activation (durably) and runs it. With `wait` set, waits up to that long for
+    // the record; otherwise returns as soon as the activation is accepted.
+    asio::awaitable<Result<InvokeOutcome>> invoke(const Identity& who, const QualifiedName& name,
+                                                  const Json& params,
+                                                  std::optional<std::chrono::milliseconds> wait);
+
+    asio::awaitable<Result<Json>> listActivations(const Identity& who, const std::string& ns,
+                                                  const ActivationListOptions& opts);
+    asio::awaitable<Result<Json>> getActivation(const Identity& who, const std::string& ns,
+                                                const std::string& id);
+
+    Result<Json> listNamespaces(const Identity& who) const;
+    Result<Json> limits(const Identity& who, const std::string& ns) const;
+    const SystemLimits& systemLimits() const { return limits_; }
+
+    // Starts the activations that were accepted but not finished when the daemon last stopped.
+    asio::awaitable<void> resumePending();
+    // Activations accepted and not yet recorded.
+    std::size_t inFlight() const { return inFlight_; }
+    // Stops the store thread after the io_context has stopped.
+    void stop();
+
+private:
+    struct CachedAction;
+    struct Waiter;
+
+    Result<void> authorize(const Identity& who, const std::string& ns,
+                           const std::string& what) const;
+    asio::awaitable<Result<std::shared_ptr<const CachedAction>>> loadAction(const QualifiedName& q);
+    asio::awaitable<Result<Json>> loadPackageDoc(const std::string& ns, const std::string& pkg);
+    void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
+                  const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
+    asio::awaitable<void> record(std::string activationId, std::string ns, Json doc);
+
+    asio::io_context& io_;
+    StoreThread store_;
+    InvokerClient& invoker_;
+    SystemLimits limits_;
+    // Owned by the io_context thread.
+    std::map<std::pair<std::string, std::string>, std::shared_ptr<const CachedAction>> actions_;
+    std::unordered_map<std::string, Identity> identities_;  // by uuid, verified keys only
+    std::unordered_multimap<std::string, Waiter*> waiters_;  // by activation id
+    std::size_t inFlight_ = 0;
+};
+
+}  // namespace fw::controller

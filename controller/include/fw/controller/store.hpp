@@ -1,0 +1,88 @@
+// The durable state of a Firework host: namespaces and their keys, entities (actions, packages),
+// activation records, and accepted-but-unfinished activations. SQLite in WAL mode behind a plain
+// synchronous class. Not thread-safe: the controller calls it only from its one store thread.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fw/common/error.hpp"
+
+struct sqlite3;
+
+namespace fw::controller {
+
+struct NamespaceRow {
+    std::string name;
+    std::string uuid;
+    std::string keyHash;  // hex sha256(salt + key)
+    std::string salt;
+};
+
+struct EntityRow {
+    std::string name;        // "a" or "pkg/a"
+    std::string collection;  // "actions" | "packages"
+    std::string doc;         // the entity's JSON
+    std::int64_t updated = 0;
+};
+
+struct PendingRow {
+    std::string id;
+    std::int64_t accepted = 0;
+    std::string request;  // the invoke request as JSON
+};
+
+struct ActivationQuery {
+    std::optional<std::string> path;  // "a" or "pkg/a": only activations of that action
+    std::int64_t since = 0;           // start >= since (0: no bound)
+    std::int64_t upto = 0;            // start <= upto (0: no bound)
+    std::int64_t skip = 0;
+    std::int64_t limit = 30;
+};
+
+class Store {
+public:
+    // Opens (creating if needed) the database file and brings the schema up to date.
+    static Result<std::unique_ptr<Store>> open(const std::filesystem::path& file);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    Result<void> createNamespace(const NamespaceRow& row);  // Conflict if the name exists
+    Result<std::optional<NamespaceRow>> namespaceByUuid(const std::string& uuid);
+    Result<std::optional<NamespaceRow>> namespaceByName(const std::string& name);
+    Result<std::vector<NamespaceRow>> namespaces();
+
+    Result<std::optional<EntityRow>> entity(const std::string& ns, const std::string& name);
+    Result<void> putEntity(const std::string& ns, const EntityRow& row);
+    Result<bool> deleteEntity(const std::string& ns, const std::string& name);
+    // Newest first. `pkg` set: only the entities inside that package; otherwise all of the
+    // collection (packaged actions included, as OpenWhisk lists them).
+    Result<std::vector<EntityRow>> entities(const std::string& ns, const std::string& collection,
+                                            const std::optional<std::string>& pkg,
+                                            std::int64_t skip, std::int64_t limit);
+    Result<std::int64_t> countEntities(const std::string& ns, const std::string& collection,
+                                       const std::optional<std::string>& pkg);
+
+    // An accepted activation, recorded before the caller is told it was accepted.
+    Result<void> addPending(const PendingRow& row);
+    // Stores the finished record and forgets the pending entry, in one transaction.
+    Result<void> completeActivation(const std::string& id, const std::string& ns,
+                                    const std::string& path, std::int64_t start,
+                                    const std::string& doc);
+    Result<std::vector<PendingRow>> pending();
+    Result<std::optional<std::string>> activation(const std::string& ns, const std::string& id);
+    Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);
+    Result<std::int64_t> countActivations(const std::string& ns, const ActivationQuery& q);
+
+private:
+    explicit Store(sqlite3* db) : db_(db) {}
+    Result<void> exec(const char* sql);
+    sqlite3* db_;
+};
+
+}  // namespace fw::controller

@@ -1,0 +1,637 @@
+#include "fw/controller/controller.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "activations.hpp"
+#include "entities.hpp"
+#include "fw/common/util.hpp"
+
+namespace fw::controller {
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
+
+Error unauthenticated() {
+    return Error{Errc::Unauthorized, "The supplied authentication is invalid"};
+}
+
+Error wrongCollection() {
+    return Error{Errc::Conflict, "Resource by this name exists but is not in this collection."};
+}
+
+// Turns a list `limit` into the effective one, or an error in OpenWhisk's words.
+Result<std::int64_t> checkList(const ListOptions& o, const char* collection) {
+    if (o.skip < 0) {
+        return Error{Errc::InvalidArgument, "The value '" + std::to_string(o.skip) +
+                                                "' is not valid for 'skip': it must be 0 or more."};
+    }
+    if (o.limit < 0 || o.limit > 200) {
+        return Error{Errc::InvalidArgument, "The value '" + std::to_string(o.limit) +
+                                                "' is not in the range of 0 to 200 for " +
+                                                collection + "."};
+    }
+    return o.limit == 0 ? 200 : o.limit;
+}
+
+Result<Json> parseDoc(const std::string& text) {
+    auto j = parseJson(text);
+    if (!j) return Error{Errc::StoreFailed, "a stored document is not valid JSON"};
+    return j;
+}
+
+// JSON-stringifies non-string values for environment variables (null becomes "").
+std::string envString(const Json& v) {
+    if (v.is_string()) return v.get<std::string>();
+    if (v.is_null()) return "";
+    return v.dump();
+}
+
+bool truthy(const Json* v) {
+    if (v == nullptr || v->is_null()) return false;
+    if (v->is_boolean()) return v->get<bool>();
+    if (v->is_string()) return !v->get<std::string>().empty() && v->get<std::string>() != "false";
+    return true;
+}
+
+}  // namespace
+
+// --- StoreThread ------------------------------------------------------------------------------
+
+StoreThread::StoreThread(asio::io_context& io, std::unique_ptr<Store> store)
+    : io_(io), store_(std::move(store)) {}
+
+StoreThread::~StoreThread() { stop(); }
+
+void StoreThread::stop() { pool_.join(); }
+
+template <class F>
+asio::awaitable<std::invoke_result_t<F, Store&>> StoreThread::run(F f) {
+    using R = std::invoke_result_t<F, Store&>;
+    Store* s = store_.get();
+    // The body runs on the store thread; the caller resumes on its own executor (the io_context).
+    // Built in its own statement: g++ 12 may destroy temporaries of a co_await full-expression
+    // twice (GCC bug 99576), so no co_await in this code base takes a temporary with a destructor.
+    auto task = asio::co_spawn(
+        pool_, [s, fn = std::move(f)]() mutable -> asio::awaitable<R> { co_return fn(*s); },
+        asio::use_awaitable);
+    co_return co_await std::move(task);
+}
+
+// --- Controller -------------------------------------------------------------------------------
+
+struct Controller::CachedAction {
+    QualifiedName name;
+    Json doc;  // the stored document without exec.code
+    std::shared_ptr<const std::string> code;
+    Json packageParams = Json::array();  // the enclosing package's parameters
+};
+
+struct Controller::Waiter {
+    explicit Waiter(asio::io_context& io) : timer(io) {}
+    asio::steady_timer timer;
+    std::optional<Json> record;
+};
+
+Controller::Controller(asio::io_context& io, std::unique_ptr<Store> store, InvokerClient& invoker,
+                       SystemLimits limits)
+    : io_(io), store_(io, std::move(store)), invoker_(invoker), limits_(limits) {}
+
+Controller::~Controller() = default;
+
+void Controller::stop() { store_.stop(); }
+
+Result<std::string> Controller::createNamespace(Store& store, const std::string& name) {
+    if (!isValidEntityName(name) || name.find(' ') != std::string::npos) {
+        return Error{Errc::InvalidArgument, "invalid namespace name '" + name + "'"};
+    }
+    NamespaceRow row{name, newUuid(), "", randomHex(16)};
+    std::string key = randomAlnum(64);
+    row.keyHash = sha256Hex(row.salt + key);
+    if (auto r = store.createNamespace(row); !r) return r.error();
+    return row.uuid + ":" + key;
+}
+
+asio::awaitable<Result<Identity>> Controller::authenticate(std::string_view authorization) {
+    constexpr std::string_view prefix = "Basic ";
+    if (authorization.size() <= prefix.size() ||
+        !std::equal(prefix.begin(), prefix.end(), authorization.begin(),
+                    [](char a, char b) { return std::tolower(a) == std::tolower(b); })) {
+        co_return Error{Errc::Unauthorized,
+                        "The resource requires authentication, which was not supplied with the "
+                        "request"};
+    }
+    auto decoded = base64Decode(authorization.substr(prefix.size()));
+    if (!decoded) co_return unauthenticated();
+    if (auto it = identities_.find(*decoded); it != identities_.end()) co_return it->second;
+    auto colon = decoded->find(':');
+    if (colon == std::string::npos) co_return unauthenticated();
+    std::string uuid = decoded->substr(0, colon);
+    std::string key = decoded->substr(colon + 1);
+    auto rowTask = store_.run([uuid](Store& s) { return s.namespaceByUuid(uuid); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row || sha256Hex((*row)->salt + key) != (*row)->keyHash) co_return unauthenticated();
+    Identity id{(*row)->name, uuid, key};
+    identities_.emplace(*decoded, id);
+    co_return id;
+}
+
+Result<void> Controller::authorize(const Identity& who, const std::string& ns,
+                                   const std::string& what) const {
+    if (ns == who.ns) return {};
+    return Error{Errc::Forbidden,
+                 "The supplied authentication is not authorized to access '" + what + "'."};
+}
+
+// --- actions ----------------------------------------------------------------------------------
+
+asio::awaitable<Result<Json>> Controller::putAction(const Identity& who, const QualifiedName& name,
+                                                    const Json& body, bool overwrite) {
+    if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
+    std::string ns = name.ns;
+    std::string path = name.entity.path();
+    std::string pkg = name.entity.pkg;
+    auto existingTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
+    auto existing = co_await std::move(existingTask);
+    if (!existing) co_return existing.error();
+    std::optional<Json> old;
+    if (*existing) {
+        if ((*existing)->collection != "actions") co_return wrongCollection();
+        if (!overwrite) co_return Error{Errc::Conflict, "resource already exists"};
+        auto d = parseDoc((*existing)->doc);
+        if (!d) co_return d.error();
+        old = std::move(*d);
+    }
+    if (!pkg.empty()) {
+        auto pTask = store_.run([ns, pkg](Store& s) { return s.entity(ns, pkg); });
+        auto p = co_await std::move(pTask);
+        if (!p) co_return p.error();
+        if (!*p || (*p)->collection != "packages") co_return notFound();
+    }
+    // Keep `updated` strictly increasing so that the revision of every update is distinct.
+    std::int64_t updated = nowMs();
+    if (old) updated = std::max(updated, old->value("updated", std::int64_t{0}) + 1);
+    auto doc = buildActionDoc(name, body, old, limits_, updated);
+    if (!doc) co_return doc.error();
+    EntityRow row{path, "actions", doc->dump(), updated};
+    auto wTask = store_.run([ns, row = std::move(row)](Store& s) { return s.putEntity(ns, row); });
+    auto w = co_await std::move(wTask);
+    if (!w) co_return w.error();
+    actions_.erase({ns, path});
+    co_return *doc;
+}
+
+asio::awaitable<Result<std::shared_ptr<const Controller::CachedAction>>> Controller::loadAction(
+    const QualifiedName& q) {
+    std::string ns = q.ns;
+    std::string path = q.entity.path();
+    if (auto it = actions_.find({ns, path}); it != actions_.end()) co_return it->second;
+    auto rowTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row || (*row)->collection != "actions") co_return notFound();
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    auto cached = std::make_shared<CachedAction>();
+    cached->name = q;
+    cached->code = std::make_shared<const std::string>((*doc)["exec"].value("code", std::string()));
+    (*doc)["exec"].erase("code");
+    cached->doc = std::move(*doc);
+    if (!q.entity.pkg.empty()) {
+        auto pkg = co_await loadPackageDoc(ns, q.entity.pkg);
+        if (pkg) cached->packageParams = pkg->value("parameters", Json::array());
+    }
+    // Another coroutine may have loaded it meanwhile; either copy is equally fresh.
+    actions_[{ns, path}] = cached;
+    co_return std::shared_ptr<const CachedAction>(cached);
+}
+
+asio::awaitable<Result<Json>> Controller::getAction(const Identity& who, const QualifiedName& name,
+                                                    bool withCode) {
+    if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
+    std::string ns = name.ns;
+    std::string path = name.entity.path();
+    auto rowTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return notFound();
+    if ((*row)->collection != "actions") co_return wrongCollection();
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    co_return actionView(*doc, withCode);
+}
+
+asio::awaitable<Result<Json>> Controller::listActions(const Identity& who, const std::string& ns,
+                                                      const std::optional<std::string>& pkg,
+                                                      const ListOptions& opts) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    auto limit = checkList(opts, "actions");
+    if (!limit) co_return limit.error();
+    if (opts.count) {
+        auto nTask = store_.run([ns, pkg](Store& s) { return s.countEntities(ns, "actions", pkg); });
+        auto n = co_await std::move(nTask);
+        if (!n) co_return n.error();
+        co_return Json{{"actions", *n}};
+    }
+    if (pkg) {
+        auto pTask = store_.run([ns, name = *pkg](Store& s) { return s.entity(ns, name); });
+        auto p = co_await std::move(pTask);
+        if (!p) co_return p.error();
+        if (!*p || (*p)->collection != "packages") co_return notFound();
+    }
+    auto rowsTask = store_.run([ns, pkg, skip = opts.skip, lim = *limit](Store& s) {
+        return s.entities(ns, "actions", pkg, skip, lim);
+    });
+    auto rows = co_await std::move(rowsTask);
+    if (!rows) co_return rows.error();
+    Json out = Json::array();
+    for (const auto& r : *rows) {
+        auto d = parseDoc(r.doc);
+        if (d) out.push_back(actionSummary(*d));
+    }
+    co_return out;
+}
+
+asio::awaitable<Result<Json>> Controller::deleteAction(const Identity& who,
+                                                       const QualifiedName& name) {
+    if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
+    std::string ns = name.ns;
+    std::string path = name.entity.path();
+    auto rowTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return notFound();
+    if ((*row)->collection != "actions") co_return wrongCollection();
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    auto delTask = store_.run([ns, path](Store& s) { return s.deleteEntity(ns, path); });
+    auto del = co_await std::move(delTask);
+    if (!del) co_return del.error();
+    actions_.erase({ns, path});
+    co_return actionView(*doc, false);
+}
+
+// --- packages ---------------------------------------------------------------------------------
+
+asio::awaitable<Result<Json>> Controller::loadPackageDoc(const std::string& ns,
+                                                         const std::string& pkg) {
+    auto rowTask = store_.run([ns, pkg](Store& s) { return s.entity(ns, pkg); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row || (*row)->collection != "packages") co_return notFound();
+    co_return parseDoc((*row)->doc);
+}
+
+asio::awaitable<Result<Json>> Controller::putPackage(const Identity& who, const std::string& ns,
+                                                     const std::string& name, const Json& body,
+                                                     bool overwrite) {
+    if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
+    if (!isValidEntityName(name)) co_return parseEntityName(name).error();
+    auto existingTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
+    auto existing = co_await std::move(existingTask);
+    if (!existing) co_return existing.error();
+    std::optional<Json> old;
+    if (*existing) {
+        if ((*existing)->collection != "packages") co_return wrongCollection();
+        if (!overwrite) co_return Error{Errc::Conflict, "resource already exists"};
+        auto d = parseDoc((*existing)->doc);
+        if (!d) co_return d.error();
+        old = std::move(*d);
+    }
+    std::int64_t updated = nowMs();
+    if (old) updated = std::max(updated, old->value("updated", std::int64_t{0}) + 1);
+    auto doc = buildPackageDoc(ns, name, body, old, limits_, updated);
+    if (!doc) co_return doc.error();
+    EntityRow row{name, "packages", doc->dump(), updated};
+    auto wTask = store_.run([ns, row = std::move(row)](Store& s) { return s.putEntity(ns, row); });
+    auto w = co_await std::move(wTask);
+    if (!w) co_return w.error();
+    actions_.clear();  // cached actions carry their package's parameters
+    co_return *doc;
+}
+
+asio::awaitable<Result<Json>> Controller::getPackage(const Identity& who, const std::string& ns,
+                                                     const std::string& name) {
+    if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
+    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return notFound();
+    if ((*row)->collection != "packages") co_return wrongCollection();
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    auto membersTask = store_.run([ns, name](Store& s) {
+        return s.entities(ns, "actions", name, 0, 1 << 20);
+    });
+    auto members = co_await std::move(membersTask);
+    if (!members) co_return members.error();
+    Json actions = Json::array();
+    for (const auto& m : *members) {
+        auto d = parseDoc(m.doc);
+        if (!d) continue;
+        actions.push_back({{"name", (*d)["name"]},
+                           {"version", (*d)["version"]},
+                           {"annotations", (*d)["annotations"]}});
+    }
+    (*doc)["actions"] = actions;
+    (*doc)["feeds"] = Json::array();
+    co_return *doc;
+}
+
+asio::awaitable<Result<Json>> Controller::listPackages(const Identity& who, const std::string& ns,
+                                                       const ListOptions& opts) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    auto limit = checkList(opts, "packages");
+    if (!limit) co_return limit.error();
+    if (opts.count) {
+        auto nTask = store_.run([ns](Store& s) { return s.countEntities(ns, "packages", std::nullopt); });
+        auto n = co_await std::move(nTask);
+        if (!n) co_return n.error();
+        co_return Json{{"packages", *n}};
+    }
+    auto rowsTask = store_.run([ns, skip = opts.skip, lim = *limit](Store& s) {
+        return s.entities(ns, "packages", std::nullopt, skip, lim);
+    });
+    auto rows = co_await std::move(rowsTask);
+    if (!rows) co_return rows.error();
+    Json out = Json::array();
+    for (const auto& r : *rows) {
+        auto d = parseDoc(r.doc);
+        if (d) out.push_back(packageSummary(*d));
+    }
+    co_return out;
+}
+
+asio::awaitable<Result<Json>> Controller::deletePackage(const Identity& who, const std::string& ns,
+                                                        const std::string& name, bool force) {
+    if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
+    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return notFound();
+    if ((*row)->collection != "packages") co_return wrongCollection();
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    auto membersTask = store_.run([ns, name](Store& s) {
+        return s.entities(ns, "actions", name, 0, 1 << 20);
+    });
+    auto members = co_await std::move(membersTask);
+    if (!members) co_return members.error();
+    if (!members->empty() && !force) {
+        co_return Error{Errc::Conflict, "Package not empty (contains " +
+                                            std::to_string(members->size()) +
+                                            " entities). Set force param or delete package "
+                                            "contents."};
+    }
+    for (const auto& m : *members) {
+        auto dTask = store_.run([ns, n = m.name](Store& s) { return s.deleteEntity(ns, n); });
+        auto d = co_await std::move(dTask);
+        if (!d) co_return d.error();
+    }
+    auto delTask = store_.run([ns, name](Store& s) { return s.deleteEntity(ns, name); });
+    auto del = co_await std::move(delTask);
+    if (!del) co_return del.error();
+    actions_.clear();
+    co_return *doc;
+}
+
+// --- invocation -------------------------------------------------------------------------------
+
+asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
+    const Identity& who, const QualifiedName& name, const Json& params,
+    std::optional<std::chrono::milliseconds> wait) {
+    if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
+    if (!params.is_object()) {
+        co_return Error{Errc::InvalidArgument,
+                        "The request content was malformed:\nthe parameters must be a JSON object"};
+    }
+    auto action = co_await loadAction(name);
+    if (!action) co_return action.error();
+    // A request may not redefine parameters of a `final` action (OpenWhisk's rule).
+    if (truthy(findKeyValue((*action)->doc["annotations"], "final"))) {
+        Json bound = mergeParams({&(*action)->packageParams, nullptr});
+        for (const auto& kv : (*action)->doc["parameters"]) bound[kv["key"].get<std::string>()] = true;
+        for (const auto& kv : (*action)->packageParams) bound[kv["key"].get<std::string>()] = true;
+        for (auto it = params.begin(); it != params.end(); ++it) {
+            if (bound.contains(it.key())) {
+                co_return Error{Errc::InvalidArgument,
+                                "Request defines parameters that are not allowed (e.g., reserved "
+                                "properties)."};
+            }
+        }
+    }
+    std::string id = newActivationId();
+    std::int64_t accepted = nowMs();
+    // Durable before anyone is told: a crash after this point re-runs the activation at start.
+    Json request = {{"subject", who.ns}, {"uuid", who.uuid}, {"action", name.path()},
+                    {"params", params}};
+    PendingRow row{id, accepted, request.dump()};
+    auto wTask = store_.run([row = std::move(row)](Store& s) { return s.addPending(row); });
+    auto w = co_await std::move(wTask);
+    if (!w) co_return w.error();
+
+    std::unique_ptr<Waiter> waiter;
+    if (wait) {
+        waiter = std::make_unique<Waiter>(io_);
+        waiter->timer.expires_after(*wait);
+        waiters_.emplace(id, waiter.get());
+    }
+    dispatch(who, *action, params, id, accepted);
+    InvokeOutcome out{id, std::nullopt};
+    if (!waiter) co_return out;
+    co_await waiter->timer.async_wait(kTuple);
+    // Woken either by the deadline or by record(); erase our entry either way.
+    auto range = waiters_.equal_range(id);
+    for (auto it = range.first; it != range.second; ++it) {
+        if (it->second == waiter.get()) {
+            waiters_.erase(it);
+            break;
+        }
+    }
+    out.record = std::move(waiter->record);
+    co_return out;
+}
+
+void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
+                          const Json& requestParams, std::string activationId,
+                          std::int64_t acceptedAt) {
+    const Json& doc = action->doc;
+    RunRequest req;
+    req.activationId = activationId;
+    req.transactionId = randomHex(16);
+    req.action = action->name;
+    req.version = doc.value("version", std::string("0.0.1"));
+    req.revision = req.version + "@" + std::to_string(doc.value("updated", std::int64_t{0}));
+    req.exec.kind = doc["exec"].value("kind", std::string());
+    req.exec.code = action->code;
+    req.exec.binary = doc["exec"].value("binary", false);
+    req.exec.main = doc["exec"].value("main", std::string("main"));
+    req.exec.image = doc["exec"].value("image", std::string());
+    auto lim = parseLimits(doc["limits"], limits_.defaults, limits_);
+    req.limits = lim ? *lim : limits_.defaults;
+    // Parameters marked init:true go to the process environment, not to the arguments.
+    Json args = Json::object();
+    for (const Json* layer : {&action->packageParams, &doc["parameters"]}) {
+        for (const auto& kv : *layer) {
+            std::string key = kv["key"].get<std::string>();
+            if (kv.value("init", false)) {
+                req.initEnv[key] = envString(kv.value("value", Json()));
+            } else {
+                args[key] = kv.value("value", Json());
+            }
+        }
+    }
+    req.params = mergeParams({&args, &requestParams});
+    if (truthy(findKeyValue(doc["annotations"], "provide-api-key"))) {
+        req.apiKey = who.uuid + ":" + who.key;
+    }
+    req.acceptedAtMs = acceptedAt;
+    ++inFlight_;
+    std::string subject = who.ns;
+    bool publish = doc.value("publish", false);
+    RunRequest copy = req;
+    invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
+        Json record = buildActivationRecord(subject, copy, res, publish);
+        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record)),
+                       asio::detached);
+    });
+}
+
+asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc) {
+    std::string path;
+    for (const auto& a : doc["annotations"]) {
+        if (a["key"] == "path") path = a["value"].get<std::string>();
+    }
+    // The record's path column is the entity path inside the namespace ("a" or "pkg/a").
+    auto slash = path.find('/');
+    std::string entityPath = slash == std::string::npos ? path : path.substr(slash + 1);
+    std::int64_t start = doc.value("start", std::int64_t{0});
+    auto wTask = store_.run([activationId, ns, entityPath, start, text = doc.dump()](Store& s) {
+        return s.completeActivation(activationId, ns, entityPath, start, text);
+    });
+    auto w = co_await std::move(wTask);
+    if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
+    --inFlight_;
+    auto range = waiters_.equal_range(activationId);
+    for (auto it = range.first; it != range.second; ++it) {
+        it->second->record = doc;
+        it->second->timer.cancel();
+    }
+}
+
+asio::awaitable<void> Controller::resumePending() {
+    auto rowsTask = store_.run([](Store& s) { return s.pending(); });
+    auto rows = co_await std::move(rowsTask);
+    if (!rows) {
+        spdlog::error("cannot read accepted activations: {}", rows.error().message);
+        co_return;
+    }
+    for (const auto& row : *rows) {
+        auto req = parseJson(row.request);
+        if (!req) continue;
+        std::string subject = (*req).value("subject", std::string());
+        auto q = parseQualifiedName("/" + (*req).value("action", std::string()), subject);
+        auto nsRowTask = store_.run([subject](Store& s) { return s.namespaceByName(subject); });
+        auto nsRow = co_await std::move(nsRowTask);
+        std::optional<std::shared_ptr<const CachedAction>> action;
+        if (q) {
+            auto a = co_await loadAction(*q);
+            if (a) action = *a;
+        }
+        if (!action || !nsRow || !*nsRow) {
+            // The action (or its namespace) is gone: record why instead of losing the activation.
+            RunRequest r;
+            r.activationId = row.id;
+            if (q) r.action = *q;
+            r.acceptedAtMs = row.accepted;
+            RunResult res;
+            res.status = ActivationStatus::WhiskError;
+            res.startMs = res.endMs = nowMs();
+            res.result = {{"error", "The action no longer exists; the activation accepted before "
+                                    "the restart could not run."}};
+            ++inFlight_;
+            auto done = record(row.id, subject, buildActivationRecord(subject, r, res, false));
+            co_await std::move(done);
+            continue;
+        }
+        spdlog::info("resuming activation {} of {} accepted before the restart", row.id,
+                     (*action)->name.path());
+        Identity who{subject, (*nsRow)->uuid, ""};
+        dispatch(who, *action, (*req).value("params", Json::object()), row.id, row.accepted);
+    }
+}
+
+// --- activations ------------------------------------------------------------------------------
+
+asio::awaitable<Result<Json>> Controller::listActivations(const Identity& who,
+                                                          const std::string& ns,
+                                                          const ActivationListOptions& opts) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    if (opts.list.count && opts.docs) {
+        co_return Error{Errc::InvalidArgument, "The parameter 'docs' is not permitted with 'count'."};
+    }
+    auto limit = checkList(opts.list, "activations");
+    if (!limit) co_return limit.error();
+    ActivationQuery q;
+    if (opts.name) {
+        auto n = parseEntityName(*opts.name);
+        if (!n) co_return n.error();
+        q.path = n->path();
+    }
+    q.since = opts.since;
+    q.upto = opts.upto;
+    q.skip = opts.list.skip;
+    q.limit = *limit;
+    if (opts.list.count) {
+        auto nTask = store_.run([ns, q](Store& s) { return s.countActivations(ns, q); });
+        auto n = co_await std::move(nTask);
+        if (!n) co_return n.error();
+        co_return Json{{"activations", *n}};
+    }
+    auto rowsTask = store_.run([ns, q](Store& s) { return s.activations(ns, q); });
+    auto rows = co_await std::move(rowsTask);
+    if (!rows) co_return rows.error();
+    Json out = Json::array();
+    for (const auto& text : *rows) {
+        auto d = parseDoc(text);
+        if (!d) continue;
+        out.push_back(opts.docs ? std::move(*d) : activationSummary(*d));
+    }
+    co_return out;
+}
+
+asio::awaitable<Result<Json>> Controller::getActivation(const Identity& who, const std::string& ns,
+                                                        const std::string& id) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    auto rowTask = store_.run([ns, id](Store& s) { return s.activation(ns, id); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return notFound();
+    co_return parseDoc(**row);
+}
+
+Result<Json> Controller::listNamespaces(const Identity& who) const {
+    return Json::array({who.ns});
+}
+
+Result<Json> Controller::limits(const Identity& who, const std::string& ns) const {
+    if (auto r = authorize(who, ns, ns); !r) return r.error();
+    return Json{{"minActionMemory", limits_.memoryMb.min},
+                {"maxActionMemory", limits_.memoryMb.max},
+                {"minActionTimeout", limits_.timeoutMs.min},
+                {"maxActionTimeout", limits_.timeoutMs.max},
+                {"minActionLogs", limits_.logsMb.min},
+                {"maxActionLogs", limits_.logsMb.max},
+                {"maxActionConcurrency", limits_.concurrency.max},
+                {"maxPayloadSize", limits_.maxPayloadBytes},
+                {"maxCodeSize", limits_.maxCodeBytes}};
+}
+
+}  // namespace fw::controller

@@ -1,0 +1,312 @@
+#include "fw/controller/store.hpp"
+
+#include <sqlite3.h>
+
+#include <utility>
+
+namespace fw::controller {
+namespace {
+
+Error dbError(sqlite3* db, std::string_view what) {
+    return Error{Errc::StoreFailed, std::string(what) + ": " + sqlite3_errmsg(db)};
+}
+
+// A prepared statement with positional binding, finalized on scope exit.
+class Stmt {
+public:
+    Stmt(sqlite3* db, const char* sql) {
+        rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr);
+    }
+    ~Stmt() { sqlite3_finalize(st_); }
+    Stmt(const Stmt&) = delete;
+    Stmt& operator=(const Stmt&) = delete;
+
+    bool ok() const { return rc_ == SQLITE_OK; }
+    Stmt& bind(const std::string& s) {
+        sqlite3_bind_text(st_, ++idx_, s.data(), static_cast<int>(s.size()), SQLITE_TRANSIENT);
+        return *this;
+    }
+    Stmt& bind(std::int64_t v) {
+        sqlite3_bind_int64(st_, ++idx_, v);
+        return *this;
+    }
+    // SQLITE_ROW, SQLITE_DONE or an error code.
+    int step() { return sqlite3_step(st_); }
+    std::string text(int col) const {
+        auto p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+        return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col)))
+                 : std::string();
+    }
+    std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+
+private:
+    sqlite3_stmt* st_ = nullptr;
+    int rc_;
+    int idx_ = 0;
+};
+
+constexpr const char* kSchema = R"sql(
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS namespaces(
+    name TEXT PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, key_hash TEXT NOT NULL, salt TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entities(
+    namespace TEXT NOT NULL, name TEXT NOT NULL, collection TEXT NOT NULL, pkg TEXT NOT NULL,
+    doc TEXT NOT NULL, updated INTEGER NOT NULL, PRIMARY KEY(namespace, name));
+CREATE INDEX IF NOT EXISTS entities_by_collection ON entities(namespace, collection, updated);
+CREATE TABLE IF NOT EXISTS activations(
+    id TEXT PRIMARY KEY, namespace TEXT NOT NULL, path TEXT NOT NULL, start INTEGER NOT NULL,
+    doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS activations_by_start ON activations(namespace, start);
+CREATE INDEX IF NOT EXISTS activations_by_path ON activations(namespace, path, start);
+CREATE TABLE IF NOT EXISTS pending(id TEXT PRIMARY KEY, accepted INTEGER NOT NULL, request TEXT NOT NULL);
+INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
+)sql";
+
+// WHERE clause shared by the activation list and count queries.
+std::string activationFilter(const ActivationQuery& q) {
+    std::string w = " WHERE namespace = ?";
+    if (q.path) w += " AND path = ?";
+    if (q.since > 0) w += " AND start >= ?";
+    if (q.upto > 0) w += " AND start <= ?";
+    return w;
+}
+
+void bindActivationFilter(Stmt& st, const std::string& ns, const ActivationQuery& q) {
+    st.bind(ns);
+    if (q.path) st.bind(*q.path);
+    if (q.since > 0) st.bind(q.since);
+    if (q.upto > 0) st.bind(q.upto);
+}
+
+std::string pkgOf(const std::string& name) {
+    auto slash = name.find('/');
+    return slash == std::string::npos ? std::string() : name.substr(0, slash);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
+    sqlite3* db = nullptr;
+    int rc = sqlite3_open_v2(file.c_str(), &db,
+                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             nullptr);
+    if (rc != SQLITE_OK) {
+        std::string msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+        sqlite3_close(db);
+        return Error{Errc::StoreFailed, "cannot open database " + file.string() + ": " + msg};
+    }
+    std::unique_ptr<Store> store(new Store(db));
+    sqlite3_busy_timeout(db, 5000);
+    // WAL with synchronous=NORMAL: a committed transaction survives a crash of the process
+    // (kill -9); only an OS crash or power loss may lose the last commits.
+    for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
+                               "PRAGMA foreign_keys=ON;"}) {
+        if (auto r = store->exec(pragma); !r) return r.error();
+    }
+    if (auto r = store->exec(kSchema); !r) {
+        return Error{Errc::StoreFailed, "cannot create the schema in " + file.string() + ": " +
+                                            r.error().message};
+    }
+    return store;
+}
+
+Store::~Store() { sqlite3_close(db_); }
+
+Result<void> Store::exec(const char* sql) {
+    char* err = nullptr;
+    if (sqlite3_exec(db_, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = err ? err : "unknown error";
+        sqlite3_free(err);
+        return Error{Errc::StoreFailed, msg};
+    }
+    return {};
+}
+
+Result<void> Store::createNamespace(const NamespaceRow& row) {
+    Stmt st(db_, "INSERT INTO namespaces(name, uuid, key_hash, salt) VALUES(?,?,?,?)");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(row.name).bind(row.uuid).bind(row.keyHash).bind(row.salt);
+    int rc = st.step();
+    if (rc == SQLITE_CONSTRAINT) {
+        return Error{Errc::Conflict, "namespace '" + row.name + "' already exists"};
+    }
+    if (rc != SQLITE_DONE) return dbError(db_, "insert namespace");
+    return {};
+}
+
+namespace {
+Result<std::optional<NamespaceRow>> namespaceWhere(sqlite3* db, const char* sql,
+                                                   const std::string& v) {
+    Stmt st(db, sql);
+    if (!st.ok()) return dbError(db, "prepare");
+    st.bind(v);
+    int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<NamespaceRow>();
+    if (rc != SQLITE_ROW) return dbError(db, "select namespace");
+    return std::optional<NamespaceRow>(NamespaceRow{st.text(0), st.text(1), st.text(2), st.text(3)});
+}
+}  // namespace
+
+Result<std::optional<NamespaceRow>> Store::namespaceByUuid(const std::string& uuid) {
+    return namespaceWhere(db_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE uuid = ?",
+                          uuid);
+}
+
+Result<std::optional<NamespaceRow>> Store::namespaceByName(const std::string& name) {
+    return namespaceWhere(db_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE name = ?",
+                          name);
+}
+
+Result<std::vector<NamespaceRow>> Store::namespaces() {
+    Stmt st(db_, "SELECT name, uuid, key_hash, salt FROM namespaces ORDER BY name");
+    if (!st.ok()) return dbError(db_, "prepare");
+    std::vector<NamespaceRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        out.push_back({st.text(0), st.text(1), st.text(2), st.text(3)});
+    }
+    if (rc != SQLITE_DONE) return dbError(db_, "select namespaces");
+    return out;
+}
+
+Result<std::optional<EntityRow>> Store::entity(const std::string& ns, const std::string& name) {
+    Stmt st(db_, "SELECT name, collection, doc, updated FROM entities WHERE namespace=? AND name=?");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(name);
+    int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<EntityRow>();
+    if (rc != SQLITE_ROW) return dbError(db_, "select entity");
+    return std::optional<EntityRow>(EntityRow{st.text(0), st.text(1), st.text(2), st.integer(3)});
+}
+
+Result<void> Store::putEntity(const std::string& ns, const EntityRow& row) {
+    Stmt st(db_,
+            "INSERT OR REPLACE INTO entities(namespace, name, collection, pkg, doc, updated) "
+            "VALUES(?,?,?,?,?,?)");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(row.name).bind(row.collection).bind(pkgOf(row.name)).bind(row.doc).bind(row.updated);
+    if (st.step() != SQLITE_DONE) return dbError(db_, "write entity");
+    return {};
+}
+
+Result<bool> Store::deleteEntity(const std::string& ns, const std::string& name) {
+    Stmt st(db_, "DELETE FROM entities WHERE namespace=? AND name=?");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(name);
+    if (st.step() != SQLITE_DONE) return dbError(db_, "delete entity");
+    return sqlite3_changes(db_) > 0;
+}
+
+Result<std::vector<EntityRow>> Store::entities(const std::string& ns, const std::string& collection,
+                                               const std::optional<std::string>& pkg,
+                                               std::int64_t skip, std::int64_t limit) {
+    std::string sql =
+        "SELECT name, collection, doc, updated FROM entities WHERE namespace=? AND collection=?";
+    if (pkg) sql += " AND pkg=?";
+    sql += " ORDER BY updated DESC, name LIMIT ? OFFSET ?";
+    Stmt st(db_, sql.c_str());
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(collection);
+    if (pkg) st.bind(*pkg);
+    st.bind(limit).bind(skip);
+    std::vector<EntityRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        out.push_back({st.text(0), st.text(1), st.text(2), st.integer(3)});
+    }
+    if (rc != SQLITE_DONE) return dbError(db_, "list entities");
+    return out;
+}
+
+Result<std::int64_t> Store::countEntities(const std::string& ns, const std::string& collection,
+                                          const std::optional<std::string>& pkg) {
+    std::string sql = "SELECT count(*) FROM entities WHERE namespace=? AND collection=?";
+    if (pkg) sql += " AND pkg=?";
+    Stmt st(db_, sql.c_str());
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(collection);
+    if (pkg) st.bind(*pkg);
+    if (st.step() != SQLITE_ROW) return dbError(db_, "count entities");
+    return st.integer(0);
+}
+
+Result<void> Store::addPending(const PendingRow& row) {
+    Stmt st(db_, "INSERT INTO pending(id, accepted, request) VALUES(?,?,?)");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(row.id).bind(row.accepted).bind(row.request);
+    if (st.step() != SQLITE_DONE) return dbError(db_, "record accepted activation");
+    return {};
+}
+
+Result<void> Store::completeActivation(const std::string& id, const std::string& ns,
+                                       const std::string& path, std::int64_t start,
+                                       const std::string& doc) {
+    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
+    auto fail = [&](std::string_view what) {
+        Error e = dbError(db_, what);
+        (void)exec("ROLLBACK");
+        return e;
+    };
+    {
+        Stmt ins(db_,
+                 "INSERT OR REPLACE INTO activations(id, namespace, path, start, doc) "
+                 "VALUES(?,?,?,?,?)");
+        if (!ins.ok()) return fail("prepare");
+        ins.bind(id).bind(ns).bind(path).bind(start).bind(doc);
+        if (ins.step() != SQLITE_DONE) return fail("store activation");
+        Stmt del(db_, "DELETE FROM pending WHERE id=?");
+        if (!del.ok()) return fail("prepare");
+        del.bind(id);
+        if (del.step() != SQLITE_DONE) return fail("clear pending activation");
+    }
+    if (auto r = exec("COMMIT"); !r) {
+        (void)exec("ROLLBACK");
+        return r.error();
+    }
+    return {};
+}
+
+Result<std::vector<PendingRow>> Store::pending() {
+    Stmt st(db_, "SELECT id, accepted, request FROM pending ORDER BY accepted");
+    if (!st.ok()) return dbError(db_, "prepare");
+    std::vector<PendingRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) out.push_back({st.text(0), st.integer(1), st.text(2)});
+    if (rc != SQLITE_DONE) return dbError(db_, "select pending");
+    return out;
+}
+
+Result<std::optional<std::string>> Store::activation(const std::string& ns, const std::string& id) {
+    Stmt st(db_, "SELECT doc FROM activations WHERE namespace=? AND id=?");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(id);
+    int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return dbError(db_, "select activation");
+    return std::optional<std::string>(st.text(0));
+}
+
+Result<std::vector<std::string>> Store::activations(const std::string& ns, const ActivationQuery& q) {
+    std::string sql = "SELECT doc FROM activations" + activationFilter(q) +
+                      " ORDER BY start DESC, id LIMIT ? OFFSET ?";
+    Stmt st(db_, sql.c_str());
+    if (!st.ok()) return dbError(db_, "prepare");
+    bindActivationFilter(st, ns, q);
+    st.bind(q.limit).bind(q.skip);
+    std::vector<std::string> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) out.push_back(st.text(0));
+    if (rc != SQLITE_DONE) return dbError(db_, "list activations");
+    return out;
+}
+
+Result<std::int64_t> Store::countActivations(const std::string& ns, const ActivationQuery& q) {
+    std::string sql = "SELECT count(*) FROM activations" + activationFilter(q);
+    Stmt st(db_, sql.c_str());
+    if (!st.ok()) return dbError(db_, "prepare");
+    bindActivationFilter(st, ns, q);
+    if (st.step() != SQLITE_ROW) return dbError(db_, "count activations");
+    return st.integer(0);
+}
+
+}  // namespace fw::controller

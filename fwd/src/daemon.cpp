@@ -1,0 +1,348 @@
+#include "fw/daemon/daemon.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+
+#include "fw/common/log.hpp"
+#include "fw/controller/controller.hpp"
+#include "fw/gateway/gateway.hpp"
+#include "fw/http/server.hpp"
+#include "fw/invoker/direct_launcher.hpp"
+#include "fw/invoker/invoker.hpp"
+
+namespace fw::daemon {
+namespace fs = std::filesystem;
+namespace asio = boost::asio;
+
+namespace {
+
+struct StandaloneOptions {
+    std::string listen = "127.0.0.1:3233";
+    std::string dataDir;
+    std::string logLevel = "info";
+    std::string wskprops;  // client properties file written on first start if absent
+    std::string runtimesDir;
+    std::int64_t blockingWaitMs = 60000;
+    std::int64_t keepAliveMs = 10 * 60 * 1000;
+    int drainSeconds = 30;
+};
+
+std::string envOr(const char* name, std::string fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::string(v) : fallback;
+}
+
+std::string defaultDataDir() {
+    std::string state = envOr("XDG_STATE_HOME", "");
+    if (state.empty()) state = envOr("HOME", "/root") + "/.local/state";
+    return state + "/firework";
+}
+
+std::string defaultWskprops() {
+    return envOr("WSK_CONFIG_FILE", envOr("HOME", "/root") + "/.wskprops");
+}
+
+// The runtime shims: next to the binaries in a build tree (build/runtimes), or installed.
+std::string defaultRuntimesDir() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const auto& candidate : {exe.parent_path().parent_path() / "runtimes",
+                                  exe.parent_path().parent_path() / "lib/firework/runtimes",
+                                  fs::path(FW_SOURCE_RUNTIMES_DIR)}) {
+        if (fs::exists(candidate / "python/launcher.py", ec)) return candidate.string();
+    }
+    return FW_SOURCE_RUNTIMES_DIR;
+}
+
+Result<std::pair<std::string, std::uint16_t>> parseListen(const std::string& s) {
+    auto colon = s.rfind(':');
+    if (colon == std::string::npos) {
+        return Error{Errc::InvalidArgument, "--listen must be HOST:PORT, not '" + s + "'"};
+    }
+    try {
+        int port = std::stoi(s.substr(colon + 1));
+        if (port < 0 || port > 65535) throw std::out_of_range("port");
+        return std::pair{s.substr(0, colon), static_cast<std::uint16_t>(port)};
+    } catch (...) {
+        return Error{Errc::InvalidArgument, "--listen has an invalid port in '" + s + "'"};
+    }
+}
+
+// Creates the data directory and takes its lock, so two daemons never share one store.
+Result<int> prepareDataDir(const fs::path& dir) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) {
+        return Error{Errc::Unavailable,
+                     "the data directory " + dir.string() + " is unusable: " + ec.message()};
+    }
+    fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+    fs::path lock = dir / "fwd.lock";
+    int fd = ::open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        return Error{Errc::Unavailable, "the data directory " + dir.string() +
+                                            " is unusable: " + sysError("open(\"" + lock.string() + "\")", errno)};
+    }
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        ::close(fd);
+        return Error{Errc::Unavailable, "the data directory " + dir.string() +
+                                            " is in use by another fwd (lock " + lock.string() + ")"};
+    }
+    return fd;
+}
+
+void writeFileIfAbsent(const fs::path& path, const std::string& content, bool& written) {
+    written = false;
+    std::error_code ec;
+    if (fs::exists(path, ec)) return;
+    fs::create_directories(path.parent_path(), ec);
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) return;
+    written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    ::close(fd);
+}
+
+int runStandalone(const StandaloneOptions& o) {
+    initLogging(o.logLevel);
+    ::signal(SIGPIPE, SIG_IGN);  // a function that dies mid-write must not take us with it
+    auto listen = parseListen(o.listen);
+    if (!listen) {
+        std::cerr << "fwd: " << listen.error().message << "\n";
+        return 2;
+    }
+    fs::path dataDir = o.dataDir.empty() ? defaultDataDir() : o.dataDir;
+    auto lock = prepareDataDir(dataDir);
+    if (!lock) {
+        std::cerr << "fwd: " << lock.error().message << "\n";
+        return 1;
+    }
+    auto store = controller::Store::open(dataDir / "firework.db");
+    if (!store) {
+        std::cerr << "fwd: the data directory " << dataDir.string()
+                  << " is unusable: " << store.error().message << "\n";
+        return 1;
+    }
+    std::optional<std::string> guestKey;
+    auto guest = (*store)->namespaceByName("guest");
+    if (!guest) {
+        std::cerr << "fwd: " << guest.error().message << "\n";
+        return 1;
+    }
+    if (!*guest) {
+        auto key = controller::Controller::createNamespace(**store, "guest");
+        if (!key) {
+            std::cerr << "fwd: cannot create the guest namespace: " << key.error().message << "\n";
+            return 1;
+        }
+        guestKey = *key;
+        // Kept (0600) so that the client properties can be written again for this store.
+        std::ofstream(dataDir / "guest.auth") << *key << "\n";
+        ::chmod((dataDir / "guest.auth").c_str(), 0600);
+        spdlog::info("created namespace 'guest'; its key is in {}", (dataDir / "guest.auth").string());
+    } else {
+        std::ifstream in(dataDir / "guest.auth");
+        std::string k;
+        if (in >> k) guestKey = k;
+    }
+
+    SystemLimits limits;
+    limits.blockingWaitMs = o.blockingWaitMs;
+
+    asio::io_context io(1);
+    invoker::DirectLauncher launcher;
+    invoker::InvokerOptions iopts;
+    iopts.launcher = &launcher;
+    iopts.runtimesDir = o.runtimesDir.empty() ? defaultRuntimesDir() : o.runtimesDir;
+    iopts.stateDir = dataDir / "run";
+    iopts.keepAlive = std::chrono::milliseconds(o.keepAliveMs);
+    iopts.maxResultBytes = limits.maxResultBytes;
+    invoker::Invoker inv(io, iopts);
+    controller::Controller ctl(io, std::move(*store), inv, limits);
+    gateway::Gateway gw(ctl, {});
+    http::ServerOptions sopts;
+    sopts.host = listen->first;
+    sopts.port = listen->second;
+    http::Server server(io, sopts, gw);
+    if (auto r = server.start(); !r) {
+        std::cerr << "fwd: " << r.error().message
+                  << (r.error().message.find("in use") != std::string::npos
+                          ? " (is another fwd running? choose another port with --listen)"
+                          : "")
+                  << "\n";
+        return 1;
+    }
+    std::string apiHost = "http://" + sopts.host + ":" + std::to_string(server.port());
+    inv.setApiHost(apiHost);
+
+    fs::path props = o.wskprops.empty() ? defaultWskprops() : o.wskprops;
+    if (guestKey && o.wskprops != "none") {
+        bool written = false;
+        writeFileIfAbsent(props, "# written by fwd on first start\nAPIHOST=" + apiHost +
+                                     "\nAUTH=" + *guestKey + "\nNAMESPACE=guest\n",
+                          written);
+        if (written) spdlog::info("wrote client properties for namespace 'guest' to {}", props.string());
+    }
+
+    // Two-phase shutdown: the first SIGTERM/SIGINT stops accepting and lets running
+    // activations finish (up to the drain time); the second signal, or the drain time, forces.
+    asio::signal_set signals(io, SIGINT, SIGTERM);
+    asio::steady_timer drainTimer(io);
+    bool draining = false;
+    bool forced = false;
+    std::function<void()> finishWhenIdle;
+    auto force = [&] {
+        if (forced) return;
+        forced = true;
+        spdlog::info("stopping now: {} activation(s) aborted", inv.running());
+        inv.shutdown();  // running activations complete as whisk errors and get recorded
+        server.closeAll();
+    };
+    finishWhenIdle = [&] {
+        if (ctl.inFlight() == 0 && server.activeConnections() == 0) {
+            signals.cancel();
+            io.stop();
+            return;
+        }
+        drainTimer.expires_after(std::chrono::milliseconds(20));
+        drainTimer.async_wait([&](boost::system::error_code) { finishWhenIdle(); });
+    };
+    std::function<void(boost::system::error_code, int)> onSignal =
+        [&](boost::system::error_code ec, int sig) {
+            if (ec) return;
+            if (!draining) {
+                draining = true;
+                spdlog::info("signal {}: draining ({} activation(s) in flight)", sig, ctl.inFlight());
+                server.stopAccepting();
+                auto started = std::make_shared<std::chrono::steady_clock::time_point>(
+                    std::chrono::steady_clock::now());
+                finishWhenIdle = [&, started] {
+                    if (!forced && std::chrono::steady_clock::now() - *started >
+                                       std::chrono::seconds(o.drainSeconds)) {
+                        force();
+                    }
+                    if (ctl.inFlight() == 0 && server.activeConnections() == 0) {
+                        signals.cancel();
+                        io.stop();
+                        return;
+                    }
+                    drainTimer.expires_after(std::chrono::milliseconds(20));
+                    drainTimer.async_wait([&](boost::system::error_code) { finishWhenIdle(); });
+                };
+                finishWhenIdle();
+            } else {
+                force();
+            }
+            signals.async_wait(onSignal);
+        };
+    signals.async_wait(onSignal);
+
+    asio::co_spawn(io, ctl.resumePending(), asio::detached);
+    spdlog::info("fwd standalone ready: listening on {} (data {})", apiHost, dataDir.string());
+    std::printf("fwd ready on %s\n", apiHost.c_str());
+    std::fflush(stdout);
+    io.run();
+    inv.shutdown();
+    ctl.stop();
+    spdlog::info("fwd stopped");
+    ::close(*lock);
+    return 0;
+}
+
+int namespaceCreate(const std::string& dataDir, const std::string& name) {
+    fs::path dir = dataDir.empty() ? defaultDataDir() : dataDir;
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    auto store = controller::Store::open(dir / "firework.db");
+    if (!store) {
+        std::cerr << "fwd: " << store.error().message << "\n";
+        return 1;
+    }
+    auto key = controller::Controller::createNamespace(**store, name);
+    if (!key) {
+        std::cerr << "fwd: " << key.error().message << "\n";
+        return 1;
+    }
+    std::cout << *key << "\n";
+    return 0;
+}
+
+int namespaceList(const std::string& dataDir) {
+    fs::path dir = dataDir.empty() ? defaultDataDir() : dataDir;
+    if (!fs::exists(dir / "firework.db")) {
+        std::cerr << "fwd: no store in " << dir.string() << "\n";
+        return 1;
+    }
+    auto store = controller::Store::open(dir / "firework.db");
+    if (!store) {
+        std::cerr << "fwd: " << store.error().message << "\n";
+        return 1;
+    }
+    auto rows = (*store)->namespaces();
+    if (!rows) {
+        std::cerr << "fwd: " << rows.error().message << "\n";
+        return 1;
+    }
+    for (const auto& r : *rows) std::cout << r.name << "\t" << r.uuid << "\n";
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"fwd: the Firework daemon"};
+    app.require_subcommand(1);
+    StandaloneOptions so;
+    auto* standalone = app.add_subcommand("standalone", "gateway, controller and invoker in one process");
+    standalone->add_option("--listen", so.listen, "HOST:PORT to serve the API on (port 0: any)")
+        ->capture_default_str();
+    standalone->add_option("--data-dir", so.dataDir, "where state is kept (default: $XDG_STATE_HOME/firework or ~/.local/state/firework)");
+    standalone->add_option("--log-level", so.logLevel, "trace, debug, info, warn, error")->capture_default_str();
+    standalone->add_option("--wskprops", so.wskprops,
+                           "client properties file written on first start if absent "
+                           "(default: $WSK_CONFIG_FILE or ~/.wskprops; 'none' to skip)");
+    standalone->add_option("--runtimes-dir", so.runtimesDir, "where the runtime shims are");
+    standalone->add_option("--blocking-wait-ms", so.blockingWaitMs,
+                           "longest a blocking invoke waits before answering 202")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{3600000}))
+        ->capture_default_str();
+    standalone->add_option("--keep-alive-ms", so.keepAliveMs, "how long an idle instance is kept warm")
+        ->check(CLI::Range(std::int64_t{0}, std::int64_t{86400000}))
+        ->capture_default_str();
+    standalone->add_option("--drain-seconds", so.drainSeconds,
+                           "on SIGTERM, how long running activations may finish")
+        ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+
+    std::string adminDataDir;
+    std::string nsName;
+    auto* admin = app.add_subcommand("admin", "administer the store of a host");
+    admin->require_subcommand(1);
+    auto* nsCmd = admin->add_subcommand("namespace", "namespaces and their keys");
+    nsCmd->require_subcommand(1);
+    auto* create = nsCmd->add_subcommand("create", "create a namespace and print its key (once)");
+    create->add_option("name", nsName, "namespace name")->required();
+    create->add_option("--data-dir", adminDataDir, "the daemon's data directory");
+    auto* list = nsCmd->add_subcommand("list", "list namespaces");
+    list->add_option("--data-dir", adminDataDir, "the daemon's data directory");
+
+    CLI11_PARSE(app, argc, argv);
+    if (standalone->parsed()) return runStandalone(so);
+    if (create->parsed()) return namespaceCreate(adminDataDir, nsName);
+    if (list->parsed()) return namespaceList(adminDataDir);
+    return 2;
+}
+
+}  // namespace fw::daemon

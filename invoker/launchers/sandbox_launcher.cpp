@@ -1,0 +1,429 @@
+// The invoker half of fw-sandbox: spawn it with the instance's four pipe ends as fds 0..3 and a
+// SOCK_SEQPACKET control socket as fd 4, send the spec, wait for "ready" (with the sandbox
+// init's pidfd) or "error" (the failing call and errno). Afterwards the control socket carries
+// usage requests and, at the end, the "exit" report with the final usage.
+#include "fw/invoker/sandbox_launcher.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <optional>
+
+#include "fw/common/json.hpp"
+
+namespace fw::invoker {
+namespace {
+
+constexpr idtype_t kPidfd = static_cast<idtype_t>(3);  // P_PIDFD (Linux 5.4)
+constexpr int kSetupFailedExit = 125;                   // fw-sandbox's "sandbox not built"
+
+Error failed(std::string msg) { return Error{Errc::SandboxFailed, std::move(msg)}; }
+
+bool validId(const std::string& id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (char c : id) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return true;
+}
+
+struct Message {
+    Json body;
+    int fd = -1;  // passed with SCM_RIGHTS, if any
+};
+
+// One datagram, waiting at most timeoutMs (-1: forever, 0: only if one is queued).
+// nullopt on timeout; a discarded body on EOF or error.
+std::optional<Message> receive(int sock, int timeoutMs) {
+    pollfd p{sock, POLLIN, 0};
+    int rc;
+    do {
+        rc = ::poll(&p, 1, timeoutMs);
+    } while (rc < 0 && errno == EINTR);
+    if (rc == 0) return std::nullopt;
+    Message m;
+    char buf[65536];
+    iovec iov{buf, sizeof buf};
+    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = ctrl;
+    msg.msg_controllen = sizeof ctrl;
+    ssize_t n;
+    do {
+        n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        m.body = Json(Json::value_t::discarded);
+        return m;
+    }
+    for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&m.fd, CMSG_DATA(c), sizeof(int));
+    }
+    m.body = Json::parse(std::string_view(buf, static_cast<std::size_t>(n)), nullptr, false);
+    if (!m.body.is_object()) m.body = Json(Json::value_t::discarded);
+    return m;
+}
+
+std::string typeOf(const Json& j) {
+    auto it = j.find("type");
+    return it != j.end() && it->is_string() ? it->get<std::string>() : "";
+}
+
+Usage usageFrom(const Json& j) {
+    Usage u;
+    if (!j.is_object()) return u;
+    if (auto it = j.find("cpuTimeUs"); it != j.end() && it->is_number_integer()) u.cpuTimeUs = it->get<std::int64_t>();
+    if (auto it = j.find("peakMemoryBytes"); it != j.end() && it->is_number_integer()) u.peakMemoryBytes = it->get<std::int64_t>();
+    if (auto it = j.find("oomKilled"); it != j.end() && it->is_boolean()) u.oomKilled = it->get<bool>();
+    return u;
+}
+
+// Spawns fw-sandbox with extra arguments, no stdio, and waits for it. For clean-up only.
+Result<std::string> runHelper(const std::string& binary, const std::vector<std::string>& args) {
+    int out[2];
+    if (::pipe2(out, O_CLOEXEC) != 0) return failed(sysError("pipe2()", errno));
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, out[1], 2);
+    posix_spawn_file_actions_addclosefrom_np(&fa, 3);
+    std::vector<std::string> all{binary};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    char* envp[] = {nullptr};
+    pid_t pid = -1;
+    int rc = ::posix_spawn(&pid, binary.c_str(), &fa, nullptr, argv.data(), envp);
+    posix_spawn_file_actions_destroy(&fa);
+    ::close(out[1]);
+    if (rc != 0) {
+        ::close(out[0]);
+        return failed(sysError("posix_spawn(\"" + binary + "\")", rc));
+    }
+    std::string text;
+    char buf[1024];
+    for (;;) {
+        ssize_t n = ::read(out[0], buf, sizeof buf);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        text.append(buf, static_cast<std::size_t>(n));
+    }
+    ::close(out[0]);
+    int status = 0;
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return failed("fw-sandbox " + (args.empty() ? "" : args[0]) + ": " + text);
+    return text;
+}
+
+class SandboxProcess final : public Process {
+public:
+    SandboxProcess(const SandboxLauncherOptions& opts, std::string id, pid_t pid, int pidfd, int ctl, int initPidfd)
+        : binary_(opts.sandboxBinary), cgroupParent_(opts.cgroupParent), cgroupBackend_(opts.cgroupBackend),
+          cgroupRoot_(opts.cgroupRoot), id_(std::move(id)), pid_(pid), pidfd_(pidfd), ctl_(ctl), initPidfd_(initPidfd) {}
+
+    ~SandboxProcess() override {
+        if (!reaped_) {
+            kill();
+            // The supervisor exits right after the init: it only reads usage and rmdirs.
+            pollfd p{pidfd_, POLLIN, 0};
+            if (::poll(&p, 1, 5000) <= 0) ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+            reap();
+        }
+        for (int fd : {pidfd_, ctl_, initPidfd_}) {
+            if (fd >= 0) ::close(fd);
+        }
+    }
+
+    pid_t pid() const override { return pid_; }
+    int exitFd() const override { return pidfd_; }
+
+    void kill() override {
+        // SIGKILL to the PID namespace's init: the kernel then kills every process in the
+        // namespace, double-forked escapees included. The supervisor sees it and cleans up.
+        if (initPidfd_ >= 0) ::syscall(SYS_pidfd_send_signal, initPidfd_, SIGKILL, nullptr, 0);
+    }
+
+    int reap() override {
+        if (reaped_) return status_;
+        siginfo_t info{};
+        while (::waitid(kPidfd, static_cast<id_t>(pidfd_), &info, WEXITED) != 0 && errno == EINTR) {
+        }
+        reaped_ = true;
+        drain();
+        if (exit_) {
+            status_ = exit_->status;
+        } else {
+            status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+            // The supervisor died without reporting (killed): what it would have removed is
+            // removed here. Its init died with it (parent-death signal).
+            (void)runHelper(binary_, {"cleanup", "--cgroup-parent=" + cgroupParent_, "--id=" + id_,
+                                      "--cgroup-backend=" + cgroupBackend_, "--cgroup-root=" + cgroupRoot_});
+        }
+        return status_;
+    }
+
+    Usage usage() const override {
+        if (exit_) return exit_->usage;
+        if (reaped_) return {};
+        const char req[] = R"({"type":"usage"})";
+        if (::send(ctl_, req, sizeof req - 1, MSG_NOSIGNAL) < 0) return {};
+        // The supervisor answers from a poll loop; 1 s only bounds a wedged one.
+        for (;;) {
+            auto m = receive(ctl_, 1000);
+            if (!m || m->body.is_discarded()) return {};
+            if (m->fd >= 0) ::close(m->fd);
+            std::string t = typeOf(m->body);
+            if (t == "exit") {
+                record(m->body);
+                return exit_->usage;
+            }
+            if (t == "usage") return usageFrom(m->body.value("usage", Json::object()));
+        }
+    }
+
+private:
+    struct ExitReport {
+        int status = 0;
+        Usage usage;
+    };
+
+    void drain() const {
+        while (!exit_) {
+            auto m = receive(ctl_, 0);
+            if (!m || m->body.is_discarded()) return;
+            if (m->fd >= 0) ::close(m->fd);
+            if (typeOf(m->body) == "exit") record(m->body);
+        }
+    }
+
+    void record(const Json& j) const {
+        ExitReport r;
+        if (auto it = j.find("status"); it != j.end() && it->is_number_integer()) r.status = it->get<int>();
+        r.usage = usageFrom(j.value("usage", Json::object()));
+        exit_ = r;
+    }
+
+    std::string binary_, cgroupParent_, cgroupBackend_, cgroupRoot_, id_;
+    pid_t pid_;
+    int pidfd_, ctl_, initPidfd_;
+    bool reaped_ = false;
+    int status_ = 0;
+    mutable std::optional<ExitReport> exit_;  // usage() may see the exit report first
+};
+
+class SandboxLauncher final : public Launcher {
+public:
+    explicit SandboxLauncher(SandboxLauncherOptions o) : opts_(std::move(o)) {}
+
+    bool isolatesFilesystem() const override { return true; }
+
+    Result<std::unique_ptr<Process>> launch(const LaunchSpec& spec) override {
+        if (!validId(spec.instanceId)) return failed("launch: instance id \"" + spec.instanceId + "\" is not [a-z0-9-]{1,64}");
+        if (spec.argv.empty()) return failed("launch: empty argv");
+        std::string text = specJson(spec).dump();
+
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return failed(sysError("socketpair(SOCK_SEQPACKET)", errno));
+        int ctl = sv[0];
+        // Copies above 9 first: dup2 in order could otherwise overwrite a source that is itself
+        // one of 0..4 (e.g. the invoker's own stdin passed as the instance's stdin).
+        int ends[5] = {spec.stdinFd, spec.stdoutFd, spec.stderrFd, spec.resultFd, sv[1]};
+        int high[5] = {-1, -1, -1, -1, -1};
+        auto closeAll = [&] {
+            for (int& h : high) {
+                if (h >= 0) ::close(h);
+                h = -1;
+            }
+            ::close(sv[1]);
+        };
+        for (int i = 0; i < 5; ++i) {
+            high[i] = ends[i] >= 0 ? ::fcntl(ends[i], F_DUPFD_CLOEXEC, 10) : ::open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (high[i] >= 0 && high[i] < 10) {
+                int h = ::fcntl(high[i], F_DUPFD_CLOEXEC, 10);
+                ::close(high[i]);
+                high[i] = h;
+            }
+            if (high[i] < 0) {
+                int err = errno;
+                closeAll();
+                ::close(ctl);
+                return failed(sysError("fcntl(F_DUPFD_CLOEXEC) for fd " + std::to_string(i), err));
+            }
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&attr);
+        for (int i = 0; i < 5; ++i) posix_spawn_file_actions_adddup2(&fa, high[i], i);
+        posix_spawn_file_actions_addclosefrom_np(&fa, 5);
+        // Own session (the terminal's Ctrl-C goes to fwd, which shuts instances down in order),
+        // default signal dispositions, nothing blocked.
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        std::string a0 = opts_.sandboxBinary, a1 = "run", a2 = "--control-fd=4";
+        char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+        char* envp[] = {nullptr};
+        pid_t pid = -1;
+        int rc = ::posix_spawn(&pid, a0.c_str(), &fa, &attr, argv, envp);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        closeAll();
+        if (rc != 0) {
+            ::close(ctl);
+            return failed(sysError("posix_spawn(\"" + a0 + "\")", rc));
+        }
+        int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0) {
+            int err = errno;
+            ::kill(pid, SIGKILL);
+            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            ::close(ctl);
+            return failed(sysError("pidfd_open(" + std::to_string(pid) + ")", err));
+        }
+        ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+        auto abandon = [&](Error e) -> Result<std::unique_ptr<Process>> {
+            ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
+            siginfo_t info{};
+            while (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
+            }
+            ::close(pidfd);
+            ::close(ctl);
+            // The supervisor may have created the cgroup before it was killed.
+            (void)runHelper(opts_.sandboxBinary, {"cleanup", "--cgroup-parent=" + opts_.cgroupParent, "--id=" + spec.instanceId,
+                                                  "--cgroup-backend=" + opts_.cgroupBackend, "--cgroup-root=" + opts_.cgroupRoot});
+            return e;
+        };
+
+        if (::send(ctl, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
+            return abandon(failed(sysError("send(spec, " + std::to_string(text.size()) + " bytes)", errno)));
+
+        auto timeout = static_cast<int>(opts_.setupTimeout.count()) + 2000;
+        auto m = receive(ctl, timeout);
+        if (!m) return abandon(failed("fw-sandbox did not answer within " + std::to_string(timeout) + " ms"));
+        std::string type = m->body.is_discarded() ? "" : typeOf(m->body);
+        if (type == "ready" && m->fd >= 0) {
+            return std::unique_ptr<Process>(new SandboxProcess(opts_, spec.instanceId, pid, pidfd, ctl, m->fd));
+        }
+        if (m->fd >= 0) ::close(m->fd);
+        std::string why = type == "error" ? m->body.value("message", std::string("unknown error"))
+                                          : "fw-sandbox exited without reporting";
+        // On "error" the supervisor has already removed what it made and is exiting.
+        siginfo_t info{};
+        while (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
+        }
+        ::close(pidfd);
+        ::close(ctl);
+        if (type != "error" || !(info.si_code == CLD_EXITED && info.si_status == kSetupFailedExit)) {
+            (void)runHelper(opts_.sandboxBinary, {"cleanup", "--cgroup-parent=" + opts_.cgroupParent, "--id=" + spec.instanceId,
+                                                  "--cgroup-backend=" + opts_.cgroupBackend, "--cgroup-root=" + opts_.cgroupRoot});
+        }
+        return failed("sandbox setup failed: " + why);
+    }
+
+private:
+    Json specJson(const LaunchSpec& spec) {
+        Json mounts = Json::array();
+        auto add = [&](const BindMount& m) {
+            mounts.push_back({{"source", m.source}, {"target", m.target}, {"readOnly", m.readOnly}});
+        };
+        for (const auto& m : opts_.runtimeMounts) {
+            struct stat st {};
+            if (::lstat(m.source.c_str(), &st) == 0) add(m);
+        }
+        for (const auto& m : spec.mounts) add(m);
+        auto id = opts_.hostIdBase + static_cast<uid_t>(next_.fetch_add(1) % static_cast<unsigned>(std::max(1, opts_.hostIdCount)));
+        Json files = Json::array({
+            {{"path", "/etc/passwd"}, {"content", "root:x:0:0:root:/:/usr/sbin/nologin\nsandbox:x:1000:1000:sandbox:/tmp:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/:/usr/sbin/nologin\n"}},
+            {{"path", "/etc/group"}, {"content", "root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n"}},
+            {{"path", "/etc/hosts"}, {"content", "127.0.0.1 localhost " + opts_.hostname + "\n::1 localhost\n"}},
+        });
+        return Json{{"id", spec.instanceId},
+                    {"argv", spec.argv},
+                    {"env", spec.env},
+                    {"cwd", spec.workDir.empty() ? "/" : spec.workDir},
+                    {"hostname", opts_.hostname},
+                    {"mounts", mounts},
+                    {"files", files},
+                    {"stateDir", opts_.stateDir},
+                    {"tmpSizeMb", spec.tmpSizeMb},
+                    {"network", spec.network},
+                    {"hostUid", id},
+                    {"hostGid", id},
+                    {"uid", 1000},
+                    {"gid", 1000},
+                    {"memoryMb", spec.memoryMb},
+                    {"pidsMax", spec.pidsMax},
+                    {"openFiles", opts_.openFiles},
+                    {"cgroupParent", opts_.cgroupParent},
+                    {"cgroupBackend", opts_.cgroupBackend},
+                    {"cgroupRoot", opts_.cgroupRoot},
+                    {"seccompProfile", opts_.seccompProfile},
+                    {"setupTimeoutMs", opts_.setupTimeout.count()}};
+    }
+
+    SandboxLauncherOptions opts_;
+    std::atomic<unsigned> next_{0};
+};
+
+}  // namespace
+
+std::vector<BindMount> SandboxLauncherOptions::defaultRuntimeMounts() {
+    std::vector<BindMount> out;
+    for (const char* p : {"/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/ld.so.cache",
+                          "/etc/localtime", "/etc/ssl/certs", "/etc/nsswitch.conf", "/etc/alternatives"}) {
+        out.push_back(BindMount{p, p, true});
+    }
+    return out;
+}
+
+Result<std::unique_ptr<Launcher>> makeSandboxLauncher(const SandboxLauncherOptions& options) {
+    if (options.sandboxBinary.empty() || options.sandboxBinary[0] != '/')
+        return failed("sandbox launcher: sandboxBinary must be an absolute path");
+    if (::access(options.sandboxBinary.c_str(), X_OK) != 0)
+        return failed(sysError("access(\"" + options.sandboxBinary + "\", X_OK)", errno));
+    if (::geteuid() != 0)
+        return failed("sandbox launcher: fw-sandbox needs root (namespaces, cgroups, id maps); run fwd as root or use --launcher=direct");
+    if (options.stateDir.empty() || options.stateDir[0] != '/') return failed("sandbox launcher: stateDir must be an absolute path");
+    if (options.hostIdBase == 0 || options.hostIdCount < 1) return failed("sandbox launcher: hostIdBase must be > 0 and hostIdCount >= 1");
+    // mkdir -p; the directory only ever holds the shared, empty mount point "root".
+    std::string path;
+    for (std::size_t i = 1; i <= options.stateDir.size(); ++i) {
+        if (i == options.stateDir.size() || options.stateDir[i] == '/') {
+            path = options.stateDir.substr(0, i);
+            if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return failed(sysError("mkdir(\"" + path + "\")", errno));
+        }
+    }
+    return std::unique_ptr<Launcher>(new SandboxLauncher(options));
+}
+
+Result<int> cleanupStale(const SandboxLauncherOptions& options) {
+    auto out = runHelper(options.sandboxBinary, {"cleanup", "--cgroup-parent=" + options.cgroupParent,
+                                                 "--cgroup-backend=" + options.cgroupBackend, "--cgroup-root=" + options.cgroupRoot});
+    if (!out) return out.error();
+    // "removed N stale cgroup(s) under ..."
+    int n = 0;
+    std::sscanf(out->c_str(), "removed %d", &n);
+    return n;
+}
+
+}  // namespace fw::invoker

@@ -1,0 +1,283 @@
+#include "instance.hpp"
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/read_until.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "fw/common/util.hpp"
+
+namespace fw::invoker {
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+void closeFd(int& fd) {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
+}
+
+}  // namespace
+
+Result<Pipes> Pipes::make() {
+    Pipes p;
+    int fds[2];
+    auto mk = [&](int& r, int& w) -> bool {
+        if (::pipe2(fds, O_CLOEXEC) != 0) return false;
+        r = fds[0];
+        w = fds[1];
+        return true;
+    };
+    if (!mk(p.stdinR, p.stdinW) || !mk(p.stdoutR, p.stdoutW) || !mk(p.stderrR, p.stderrW) ||
+        !mk(p.resultR, p.resultW)) {
+        int err = errno;
+        p.closeAll();
+        return Error{Errc::SandboxFailed, sysError("pipe2", err)};
+    }
+    return p;
+}
+
+void Pipes::closeChildEnds() {
+    closeFd(stdinR);
+    closeFd(stdoutW);
+    closeFd(stderrW);
+    closeFd(resultW);
+}
+
+void Pipes::closeAll() {
+    closeChildEnds();
+    closeFd(stdinW);
+    closeFd(stdoutR);
+    closeFd(stderrR);
+    closeFd(resultR);
+}
+
+Result<std::shared_ptr<Instance>> Instance::start(asio::io_context& io, Launcher& launcher,
+                                                  LaunchSpec spec, std::shared_ptr<CodeDir> code,
+                                                  std::size_t maxResultBytes) {
+    auto pipes = Pipes::make();
+    if (!pipes) return pipes.error();
+    spec.stdinFd = pipes->stdinR;
+    spec.stdoutFd = pipes->stdoutW;
+    spec.stderrFd = pipes->stderrW;
+    spec.resultFd = pipes->resultW;
+    auto proc = launcher.launch(spec);
+    // The child has its copies now (or never will): ours must go, or EOF never arrives.
+    pipes->closeChildEnds();
+    if (!proc) {
+        pipes->closeAll();
+        return proc.error();
+    }
+    std::shared_ptr<Instance> inst(new Instance(io, std::move(*proc), *pipes, std::move(code),
+                                                spec.instanceId, maxResultBytes));
+    inst->startReaders();
+    return inst;
+}
+
+Instance::Instance(asio::io_context& io, std::unique_ptr<Process> p, Pipes pipes,
+                   std::shared_ptr<CodeDir> code, std::string id, std::size_t maxResultBytes)
+    : io_(io),
+      process_(std::move(p)),
+      code_(std::move(code)),
+      id_(std::move(id)),
+      maxResultBytes_(maxResultBytes),
+      stdin_(io, pipes.stdinW),
+      stdout_(io, pipes.stdoutR),
+      stderr_(io, pipes.stderrR),
+      result_(io, pipes.resultR),
+      exit_(io, ::dup(process_->exitFd())),
+      // A result line may be at most twice the result limit (plus slack for JSON escaping);
+      // longer lines are reported as too large without being held in memory.
+      resultBuf_(maxResultBytes * 2 + 4096),
+      wake_(io) {
+    boost::system::error_code ec;
+    stdout_.non_blocking(true, ec);
+    stderr_.non_blocking(true, ec);
+}
+
+Instance::~Instance() { destroy(); }
+
+void Instance::startReaders() {
+    auto self = shared_from_this();
+    asio::co_spawn(io_, [self]() { return self->readResults(); }, asio::detached);
+    asio::co_spawn(io_, [self]() { return self->readLogs(self->stdout_, Stream::Stdout); }, asio::detached);
+    asio::co_spawn(io_, [self]() { return self->readLogs(self->stderr_, Stream::Stderr); }, asio::detached);
+    asio::co_spawn(io_, [self]() { return self->watchExit(); }, asio::detached);
+}
+
+asio::awaitable<void> Instance::readResults() {
+    auto self = shared_from_this();
+    while (true) {
+        auto [ec, n] = co_await asio::async_read_until(result_, resultBuf_, '\n', kTuple);
+        if (ec) {
+            if (ec == asio::error::not_found) resultTooLong_ = true;
+            resultClosed_ = true;
+            wake_.cancel();
+            co_return;
+        }
+        std::string line(asio::buffers_begin(resultBuf_.data()),
+                         asio::buffers_begin(resultBuf_.data()) + static_cast<std::ptrdiff_t>(n));
+        resultBuf_.consume(n);
+        lines_.push_back(std::move(line));
+        wake_.cancel();
+    }
+}
+
+void Instance::drainOne(asio::posix::stream_descriptor& sd, Stream s) {
+    if (!sd.is_open()) return;
+    char buf[16384];
+    while (true) {
+        ssize_t n = ::read(sd.native_handle(), buf, sizeof buf);
+        if (n > 0) {
+            logs_.append(s, std::string_view(buf, static_cast<std::size_t>(n)));
+            continue;
+        }
+        if (n < 0 && errno == EINTR) continue;
+        return;  // EAGAIN (nothing more now) or EOF
+    }
+}
+
+void Instance::drainLogs() {
+    drainOne(stdout_, Stream::Stdout);
+    drainOne(stderr_, Stream::Stderr);
+}
+
+asio::awaitable<void> Instance::readLogs(asio::posix::stream_descriptor& sd, Stream s) {
+    auto self = shared_from_this();
+    char buf[16384];
+    while (sd.is_open()) {
+        auto [ec] = co_await sd.async_wait(asio::posix::descriptor_base::wait_read, kTuple);
+        if (ec || !sd.is_open()) co_return;
+        ssize_t n = ::read(sd.native_handle(), buf, sizeof buf);
+        if (n > 0) {
+            logs_.append(s, std::string_view(buf, static_cast<std::size_t>(n)));
+        } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+            co_return;  // EOF: the process closed its end (usually: it exited)
+        }
+    }
+}
+
+asio::awaitable<void> Instance::watchExit() {
+    auto self = shared_from_this();
+    auto [ec] = co_await exit_.async_wait(asio::posix::descriptor_base::wait_read, kTuple);
+    if (ec) co_return;  // destroyed
+    exited_ = true;
+    wake_.cancel();
+}
+
+asio::awaitable<void> Instance::writeRequest(std::string line) {
+    auto self = shared_from_this();
+    auto [ec, n] = co_await asio::async_write(stdin_, asio::buffer(line), kTuple);
+    (void)n;
+    // A failed write means the process is gone or closed stdin; watchExit reports the former,
+    // and a process that closed stdin can never answer: treat both as an exit.
+    if (ec && ec != asio::error::operation_aborted) {
+        exited_ = true;
+        wake_.cancel();
+    }
+}
+
+asio::awaitable<void> Instance::waitEvent(Clock::time_point deadline) {
+    while (lines_.empty() && !exited_ && !resultClosed_ && Clock::now() < deadline) {
+        wake_.expires_at(deadline);
+        co_await wake_.async_wait(kTuple);
+    }
+}
+
+RunOutput Instance::finishDead(Outcome o, bool timeout) {
+    drainLogs();
+    RunOutput out{std::move(o), {}, timeout, {}};
+    if (process_) out.usage = process_->usage();
+    destroy();
+    out.logs = logs_.take();
+    return out;
+}
+
+asio::awaitable<std::optional<RunOutput>> Instance::awaitReady(Clock::time_point deadline,
+                                                               std::int64_t timeoutMs,
+                                                               std::size_t logLimit) {
+    auto self = shared_from_this();
+    logs_.setLimit(logLimit);
+    co_await waitEvent(deadline);
+    if (!lines_.empty()) {
+        std::string line = std::move(lines_.front());
+        lines_.pop_front();
+        Json ack = Json::parse(line, nullptr, false);
+        if (ack.is_object() && ack.value("ok", false) == true) {
+            state_ = State::Idle;
+            co_return std::nullopt;
+        }
+        std::string why = "The action did not initialize properly.";
+        if (ack.is_object() && ack.contains("error") && ack["error"].is_string()) {
+            why = ack["error"].get<std::string>();
+        }
+        co_return finishDead(initFailed(why), false);
+    }
+    if (exited_ || resultClosed_) {
+        bool oom = process_ && process_->usage().oomKilled;
+        co_return finishDead(oom ? outOfMemory()
+                                 : initFailed("The action did not initialize and exited "
+                                              "unexpectedly."),
+                             false);
+    }
+    co_return finishDead(timedOut(timeoutMs, true), true);
+}
+
+asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_point deadline,
+                                         std::int64_t timeoutMs, std::size_t logLimit) {
+    auto self = shared_from_this();
+    state_ = State::Busy;
+    logs_.setLimit(logLimit);
+    requestLine.push_back('\n');
+    asio::co_spawn(io_, writeRequest(std::move(requestLine)), asio::detached);
+    co_await waitEvent(deadline);
+    if (!lines_.empty()) {
+        std::string line = std::move(lines_.front());
+        lines_.pop_front();
+        // The function flushed stdout/stderr before writing its result, so everything it
+        // printed for this activation is already in the pipes: read it now.
+        drainLogs();
+        RunOutput out{fromResultLine(line, maxResultBytes_), logs_.take(), false, {}};
+        if (process_) out.usage = process_->usage();
+        state_ = State::Idle;
+        co_return out;
+    }
+    if (resultTooLong_) {
+        co_return finishDead(
+            Outcome{ActivationStatus::ApplicationError,
+                    {{"error", "The action produced a response that exceeded the allowed length "
+                               "of " + std::to_string(maxResultBytes_) + " bytes."}}},
+            false);
+    }
+    if (exited_ || resultClosed_) {
+        bool oom = process_ && process_->usage().oomKilled;
+        co_return finishDead(oom ? outOfMemory() : exitedEarly(), false);
+    }
+    co_return finishDead(timedOut(timeoutMs, false), true);
+}
+
+void Instance::destroy() {
+    if (state_ == State::Dead) return;
+    state_ = State::Dead;
+    boost::system::error_code ec;
+    stdin_.close(ec);
+    stdout_.close(ec);
+    stderr_.close(ec);
+    result_.close(ec);
+    exit_.close(ec);
+    wake_.cancel();
+    if (process_) {
+        process_->kill();
+        process_->reap();
+        process_.reset();  // releases what the launcher made (cgroup, temp dirs)
+    }
+    code_.reset();
+}
+
+}  // namespace fw::invoker

@@ -1,0 +1,100 @@
+// One running function instance: a process started through the Launcher, its four pipes, and
+// the ActionLoop conversation (ack on fd 3, then one JSON line in on stdin and one line out on
+// fd 3 per activation). An explicit state machine: Starting -> Idle <-> Busy -> Dead. Serves one
+// activation at a time. Lives on the io_context's thread.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
+#include <chrono>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "code_dir.hpp"
+#include "fw/invoker/launcher.hpp"
+#include "logs.hpp"
+#include "outcome.hpp"
+
+namespace fw::invoker {
+
+namespace asio = boost::asio;
+using Clock = std::chrono::steady_clock;
+
+// What one activation on an instance produced.
+struct RunOutput {
+    Outcome outcome;
+    std::vector<std::string> logs;
+    bool timeout = false;
+    Usage usage;
+};
+
+// The four pipes between the invoker and an instance: the parent's ends and the child's ends.
+struct Pipes {
+    int stdinW = -1, stdoutR = -1, stderrR = -1, resultR = -1;  // ours
+    int stdinR = -1, stdoutW = -1, stderrW = -1, resultW = -1;  // the child's
+    static Result<Pipes> make();
+    void closeChildEnds();
+    void closeAll();
+};
+
+class Instance : public std::enable_shared_from_this<Instance> {
+public:
+    enum class State { Starting, Idle, Busy, Dead };
+
+    // Starts the process. `spec` gets the pipe ends filled in here.
+    static Result<std::shared_ptr<Instance>> start(asio::io_context& io, Launcher& launcher,
+                                                   LaunchSpec spec, std::shared_ptr<CodeDir> code,
+                                                   std::size_t maxResultBytes);
+    ~Instance();
+
+    // Waits for the ActionLoop ack. nullopt: ready. Otherwise the failure (its logs included).
+    asio::awaitable<std::optional<RunOutput>> awaitReady(Clock::time_point deadline,
+                                                         std::int64_t timeoutMs,
+                                                         std::size_t logLimit);
+    // Sends one activation and waits for its result, the instance's exit or the deadline.
+    asio::awaitable<RunOutput> run(std::string requestLine, Clock::time_point deadline,
+                                   std::int64_t timeoutMs, std::size_t logLimit);
+    // Kills the process and releases everything; idempotent.
+    void destroy();
+
+    State state() const { return state_; }
+    const std::string& id() const { return id_; }
+    pid_t pid() const { return process_ ? process_->pid() : -1; }
+
+private:
+    Instance(asio::io_context& io, std::unique_ptr<Process> p, Pipes pipes,
+             std::shared_ptr<CodeDir> code, std::string id, std::size_t maxResultBytes);
+    void startReaders();
+    asio::awaitable<void> readResults();
+    asio::awaitable<void> readLogs(asio::posix::stream_descriptor& sd, Stream s);
+    asio::awaitable<void> watchExit();
+    asio::awaitable<void> writeRequest(std::string line);
+    // Reads whatever stdout/stderr hold right now, without blocking.
+    void drainLogs();
+    void drainOne(asio::posix::stream_descriptor& sd, Stream s);
+    // Waits until a result line, the exit, or `deadline`.
+    asio::awaitable<void> waitEvent(Clock::time_point deadline);
+    RunOutput finishDead(Outcome o, bool timeout);
+
+    asio::io_context& io_;
+    std::unique_ptr<Process> process_;
+    std::shared_ptr<CodeDir> code_;
+    std::string id_;
+    std::size_t maxResultBytes_;
+    State state_ = State::Starting;
+    asio::posix::stream_descriptor stdin_, stdout_, stderr_, result_, exit_;
+    asio::streambuf resultBuf_;
+    asio::steady_timer wake_;
+    std::deque<std::string> lines_;  // result lines not yet consumed
+    bool exited_ = false;
+    bool resultClosed_ = false;  // fd 3 hit EOF or an over-long line
+    bool resultTooLong_ = false;
+    LogCollector logs_;
+};
+
+}  // namespace fw::invoker
