@@ -246,6 +246,21 @@ TEST(Client, InvokeReturnsOutcomesAndFailsOnRequestErrors) {
     }
 }
 
+TEST(Client, InvalidUtf8IsReplacedNotThrown) {
+    // A -p value from a Latin-1 terminal: nlohmann's default dump() would throw.
+    Fixture f;
+    ASSERT_TRUE(f.client.invokeAction("a", {{"s", "caf\xe9"}}, false, false));
+    EXPECT_EQ(f.state->requests.at(0).body, "{\"s\":\"caf\xef\xbf\xbd\"}");
+    EXPECT_EQ(errorMessage(reply(400, "{\"error\":{\"x\":\"\\u00e9\"}}")), "{\"x\":\"\xc3\xa9\"}");
+}
+
+TEST(Client, ListActionsOfAPackageWithDefaults) {
+    Fixture f;
+    ASSERT_TRUE(f.client.listActions("pkg"));
+    EXPECT_EQ(f.state->requests.at(0).url,
+              "http://127.0.0.1:3233/api/v1/namespaces/_/actions/pkg/?limit=30");
+}
+
 TEST(Client, TransportErrorsPassThrough) {
     Fixture f;
     f.state->replies.push_back(Error{Errc::Unavailable, "cannot connect"});
