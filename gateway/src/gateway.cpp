@@ -22,6 +22,8 @@ constexpr const char* kAllowMethods = "OPTIONS, GET, DELETE, POST, PUT, HEAD, PA
 constexpr const char* kAllowHeaders =
     "Authorization, Origin, X-Requested-With, Content-Type, Accept, User-Agent";
 
+}  // namespace
+
 // The one place where an error becomes an HTTP status.
 bhttp::status statusOf(Errc c) {
     switch (c) {
@@ -42,6 +44,8 @@ bhttp::status statusOf(Errc c) {
     }
     return bhttp::status::internal_server_error;
 }
+
+namespace {
 
 Response jsonResponse(bhttp::status status, const Json& body, unsigned version = 11) {
     Response res{status, version};

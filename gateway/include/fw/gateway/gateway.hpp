@@ -3,12 +3,16 @@
 // into JSON and a status. Thin: no business logic lives here.
 #pragma once
 
+#include <boost/beast/http/status.hpp>
 #include <string>
 
 #include "fw/controller/controller.hpp"
 #include "fw/http/server.hpp"
 
 namespace fw::gateway {
+
+// The one mapping from an error code to an HTTP status.
+boost::beast::http::status statusOf(Errc c);
 
 struct GatewayOptions {
     std::string build = "firework";  // reported by GET /api/v1

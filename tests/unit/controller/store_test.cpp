@@ -1,0 +1,108 @@
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+
+#include "fw/controller/store.hpp"
+
+namespace fw::controller {
+namespace {
+
+class StoreTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/fw-store-test-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        auto s = Store::open(dir_ / "db");
+        ASSERT_TRUE(s) << s.error().message;
+        store_ = std::move(*s);
+    }
+    void TearDown() override {
+        store_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    std::filesystem::path dir_;
+    std::unique_ptr<Store> store_;
+};
+
+TEST_F(StoreTest, NamespacesAreUnique) {
+    ASSERT_TRUE(store_->createNamespace({"guest", "u1", "h", "s"}));
+    auto dup = store_->createNamespace({"guest", "u2", "h", "s"});
+    ASSERT_FALSE(dup);
+    EXPECT_EQ(dup.error().code, Errc::Conflict);
+    auto byUuid = store_->namespaceByUuid("u1");
+    ASSERT_TRUE(byUuid && *byUuid);
+    EXPECT_EQ((*byUuid)->name, "guest");
+    EXPECT_FALSE(*store_->namespaceByUuid("nope"));
+}
+
+TEST_F(StoreTest, EntitiesListNewestFirstAndByPackage) {
+    ASSERT_TRUE(store_->putEntity("guest", {"a", "actions", "{}", 1}));
+    ASSERT_TRUE(store_->putEntity("guest", {"p", "packages", "{}", 2}));
+    ASSERT_TRUE(store_->putEntity("guest", {"p/b", "actions", "{}", 3}));
+    ASSERT_TRUE(store_->putEntity("other", {"c", "actions", "{}", 4}));
+    auto all = store_->entities("guest", "actions", std::nullopt, 0, 30);
+    ASSERT_TRUE(all);
+    ASSERT_EQ(all->size(), 2u);
+    EXPECT_EQ((*all)[0].name, "p/b");
+    EXPECT_EQ((*all)[1].name, "a");
+    auto inPkg = store_->entities("guest", "actions", std::string("p"), 0, 30);
+    ASSERT_TRUE(inPkg);
+    ASSERT_EQ(inPkg->size(), 1u);
+    EXPECT_EQ(*store_->countEntities("guest", "actions", std::nullopt), 2);
+    auto page = store_->entities("guest", "actions", std::nullopt, 1, 1);
+    ASSERT_EQ(page->size(), 1u);
+    EXPECT_EQ((*page)[0].name, "a");
+    EXPECT_TRUE(*store_->deleteEntity("guest", "a"));
+    EXPECT_FALSE(*store_->deleteEntity("guest", "a"));
+}
+
+TEST_F(StoreTest, CompletingAnActivationClearsItsPendingEntry) {
+    ASSERT_TRUE(store_->addPending({"id1", 10, R"({"x":1})"}));
+    ASSERT_TRUE(store_->addPending({"id2", 11, R"({"x":2})"}));
+    ASSERT_EQ(store_->pending()->size(), 2u);
+    ASSERT_TRUE(store_->completeActivation("id1", "guest", "a", 100, R"({"activationId":"id1"})"));
+    auto left = store_->pending();
+    ASSERT_EQ(left->size(), 1u);
+    EXPECT_EQ((*left)[0].id, "id2");
+    EXPECT_EQ(**store_->activation("guest", "id1"), R"({"activationId":"id1"})");
+    EXPECT_FALSE(*store_->activation("other", "id1"));  // another namespace cannot see it
+}
+
+TEST_F(StoreTest, ActivationQueriesFilterByNameAndTime) {
+    for (int i = 0; i < 5; ++i) {
+        std::string id = "id" + std::to_string(i);
+        ASSERT_TRUE(store_->completeActivation(id, "guest", i % 2 ? "a" : "p/b", 100 + i, id));
+    }
+    ActivationQuery q;
+    EXPECT_EQ(*store_->countActivations("guest", q), 5);
+    q.path = "a";
+    auto onlyA = store_->activations("guest", q);
+    ASSERT_EQ(onlyA->size(), 2u);
+    EXPECT_EQ((*onlyA)[0], "id3");  // newest first
+    q.path.reset();
+    q.since = 102;
+    q.upto = 103;
+    EXPECT_EQ(*store_->countActivations("guest", q), 2);
+}
+
+TEST_F(StoreTest, DataSurvivesReopening) {
+    ASSERT_TRUE(store_->putEntity("guest", {"a", "actions", R"({"k":1})", 1}));
+    store_.reset();
+    auto again = Store::open(dir_ / "db");
+    ASSERT_TRUE(again);
+    auto row = (*again)->entity("guest", "a");
+    ASSERT_TRUE(row && *row);
+    EXPECT_EQ((*row)->doc, R"({"k":1})");
+}
+
+TEST(Store, UnusableLocationIsAClearError) {
+    auto s = Store::open("/proc/definitely/not/here/db");
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error().code, Errc::StoreFailed);
+    EXPECT_NE(s.error().message.find("/proc/definitely/not/here/db"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace fw::controller
