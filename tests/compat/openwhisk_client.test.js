@@ -277,6 +277,16 @@ describe('openwhisk npm client against fwd standalone', { concurrency: false }, 
     assert.deepEqual(await ow.namespaces.list(), ['guest'])
   }))
 
+  it('the namespace may be "_" (the default), "guest" by client option, or another one → 403', check(async () => {
+    assert.deepEqual(await ow.actions.list(), [])
+    // A string namespace option also makes the client send x-namespace-id.
+    const named = openwhisk({ apihost: fwd.apihost, api_key: fwd.auth, namespace: 'guest' })
+    assert.deepEqual(await named.actions.list(), [])
+    const err = await rejects(ow.actions.get({ name: '/other/foo' }), 403,
+      "The supplied authentication is not authorized to access 'other/foo'.")
+    assertErrorBody(err)
+  }))
+
   // ---- actions: create / get / list / update ----
 
   it('actions.create: Python text code', check(async () => {
@@ -546,6 +556,9 @@ describe('openwhisk npm client against fwd standalone', { concurrency: false }, 
     assert.equal(pkg.publish, false)
     assert.deepEqual(pkg.parameters, [{ key: 'greeting', value: 'Hi' }])
     await rejects(ow.packages.create({ name: 'tools' }), 409, 'resource already exists')
+    // One name per namespace across collections.
+    await rejects(ow.actions.create({ name: 'tools', action: PY_HELLO, kind: 'python:3' }), 409,
+      'Resource by this name exists but is not in this collection.')
 
     const inner = await ow.actions.create({
       name: 'tools/greet',
