@@ -3,11 +3,13 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <fstream>
 #include <sstream>
 
@@ -52,6 +54,27 @@ public:
         std::string root = stateDir() + "/root";
         ::rmdir(root.c_str());
         ::rmdir((stateDir()).c_str());
+        // What an earlier test process (or a child it forked) left: names carry a pid that no
+        // longer exists.
+        auto dead = [](const std::string& name, const std::string& prefix) {
+            if (name.rfind(prefix, 0) != 0) return false;
+            int pid = std::atoi(name.c_str() + prefix.size());
+            return pid > 0 && ::kill(pid, 0) != 0 && errno == ESRCH;
+        };
+        for (const char* h : kHierarchies) {
+            if (DIR* d = ::opendir(h)) {
+                while (auto* e = ::readdir(d)) {
+                    EXPECT_FALSE(dead(e->d_name, "fw-test-")) << "left behind: " << h << "/" << e->d_name;
+                }
+                ::closedir(d);
+            }
+        }
+        if (DIR* d = ::opendir("/tmp")) {
+            while (auto* e = ::readdir(d)) {
+                EXPECT_FALSE(dead(e->d_name, "fw-sandbox-test-")) << "left behind: /tmp/" << e->d_name;
+            }
+            ::closedir(d);
+        }
     }
 };
 [[maybe_unused]] auto* const kEnv = ::testing::AddGlobalTestEnvironment(new Environment);

@@ -166,14 +166,18 @@ TEST(SandboxCrash, SupervisorKilledLeavesNothingBehind) {
 
 TEST(SandboxCrash, InvokerKilledLeavesNothingBehind) {
     // A child process plays fwd: it launches an instance and dies with SIGKILL. Its supervisor
-    // sees the control socket close and takes the instance down.
+    // sees the control socket close and takes the instance down. The options (whose names derive
+    // from our pid) are made before the fork, so the child uses our cgroup parent and state dir
+    // and the leftover checks see everything it made.
+    const auto opts = testOptions();
+    const std::string id = newInstanceId() + "-orphan";
     pid_t fwd = ::fork();
     ASSERT_GE(fwd, 0);
     if (fwd == 0) {
-        auto launcher = invoker::makeSandboxLauncher(testOptions());
+        auto launcher = invoker::makeSandboxLauncher(opts);
         if (!launcher) ::_exit(2);
         invoker::LaunchSpec spec;
-        spec.instanceId = newInstanceId() + "-orphan";
+        spec.instanceId = id;
         spec.argv = sh("(setsid sleep 1006 &); exec sleep 1007");
         spec.env = {"PATH=/usr/bin:/bin"};
         auto p = (*launcher)->launch(spec);
