@@ -178,6 +178,11 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
     res.startMs = startWall;
 
     auto finish = [&](RunOutput out) {
+        if (shuttingDown_ && out.outcome.status != ActivationStatus::Success &&
+            out.outcome.status != ActivationStatus::ApplicationError) {
+            // The instance died because the invoker killed it on shutdown, not by its own doing.
+            out.outcome = platformError("The action was aborted because the invoker shut down.");
+        }
         res.status = out.outcome.status;
         res.result = std::move(out.outcome.result);
         res.logs = std::move(out.logs);

@@ -13,12 +13,14 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <limits>
 
 namespace fw::http {
 
 namespace http = beast::http;
 using asio::ip::tcp;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::size_t kMaxDrainBytes = 128 * 1024 * 1024;
 
 struct Server::Session {
     explicit Session(tcp::socket s) : stream(std::move(s)) {}
@@ -90,6 +92,9 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Session> s) {
     while (!stopping_) {
         http::request_parser<http::string_body> parser;
         parser.header_limit(64 * 1024);
+        // Beast checks Content-Length against the body limit while reading the head (default
+        // 1 MB); the real, per-request limit is set once the head is known.
+        parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         s->stream.expires_after(first ? opts_.readTimeout : opts_.idleTimeout);
         first = false;
         auto [ec, n] = co_await http::async_read_header(s->stream, buffer, parser, kTuple);
@@ -147,6 +152,23 @@ asio::awaitable<void> Server::serve(std::shared_ptr<Session> s) {
         s->stream.expires_after(opts_.writeTimeout);
         auto [wec, wn] = co_await http::async_write(s->stream, res, kTuple);
         s->busy = false;
+        // Beast reports end_of_stream after writing a "Connection: close" message: not a failure.
+        if (wec == http::error::end_of_stream) wec = {};
+        if (!wec && early) {
+            // The refused body is still arriving. Closing now would reset the connection and
+            // the client would see a send error instead of our 413: stop sending, then read and
+            // discard what comes (bounded in bytes and time) before closing ("lingering close").
+            boost::system::error_code sec;
+            s->stream.socket().shutdown(tcp::socket::shutdown_send, sec);
+            s->stream.expires_after(std::chrono::seconds(5));
+            std::size_t drained = 0;
+            char sink[16384];
+            while (drained < kMaxDrainBytes) {
+                auto [rec, rn] = co_await s->stream.async_read_some(asio::buffer(sink), kTuple);
+                if (rec) break;
+                drained += rn;
+            }
+        }
         if (wec || !res.keep_alive()) break;
     }
     boost::system::error_code ec;
