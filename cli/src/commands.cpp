@@ -3,6 +3,7 @@
 // order of steps and the exit codes.
 #include "commands.hpp"
 
+#include <limits>
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -486,11 +487,14 @@ int activationPoll(Context& ctx, const PollOptions& o) {
     auto api = ctx.api();
     if (!api) return ctx.fail(api.error());
     const std::int64_t start = ctx.io().nowMs();
-    const std::optional<std::int64_t> deadline =
-        o.exitAfterSeconds ? std::optional(start + *o.exitAfterSeconds * 1000) : std::nullopt;
+    // A plain number (max: no deadline) rather than an optional: g++ 12 -O2 wrongly warns that
+    // an optional<int64_t> built this way may be read uninitialised.
+    const bool bounded = o.exitAfterSeconds.has_value();
+    const std::int64_t end = bounded ? start + *o.exitAfterSeconds * 1000
+                                     : std::numeric_limits<std::int64_t>::max();
     if (!ctx.json()) {
         ctx.err() << "polling for activations" << (o.name.empty() ? "" : " of " + o.name)
-                  << (deadline ? " for " + std::to_string(*o.exitAfterSeconds) + " s"
+                  << (bounded ? " for " + std::to_string(*o.exitAfterSeconds) + " s"
                                : " (Ctrl-C to stop)")
                   << "\n";
     }
@@ -531,10 +535,8 @@ int activationPoll(Context& ctx, const PollOptions& o) {
         }
         ctx.out().flush();
         const std::int64_t now = ctx.io().nowMs();
-        if (deadline && now >= *deadline) return kExitOk;
-        auto wait = kPollInterval;
-        if (deadline) wait = std::min(wait, std::chrono::milliseconds(*deadline - now));
-        ctx.io().sleep(wait);
+        if (now >= end) return kExitOk;
+        ctx.io().sleep(std::min<std::chrono::milliseconds>(kPollInterval, std::chrono::milliseconds(end - now)));
     }
 }
 
