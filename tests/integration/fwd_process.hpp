@@ -1,0 +1,72 @@
+// Test support: starts the real `fwd standalone` on port 0 in a temporary data directory, waits
+// for its readiness line (no sleeps), and stops it with SIGTERM, reporting the exit status. Also
+// finds processes a daemon left behind (by their working directory inside the data directory).
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "fw/client/client.hpp"
+
+namespace fw::test {
+
+class TempDir {
+public:
+    TempDir();
+    ~TempDir();
+    const std::filesystem::path& path() const { return path_; }
+
+private:
+    std::filesystem::path path_;
+};
+
+class FwdProcess {
+public:
+    // `dataDir` is kept between restarts; extra arguments go to `fwd standalone`.
+    FwdProcess(std::filesystem::path dataDir, std::vector<std::string> extraArgs = {});
+    ~FwdProcess();
+
+    // Starts fwd and waits (bounded) for "fwd ready on URL". Fails the test on a timeout.
+    void start();
+    // SIGTERM, then waits for the exit; returns the wait status.
+    int stop(std::chrono::seconds timeout = std::chrono::seconds(60));
+    // SIGKILL, as a crash would.
+    void kill9();
+    bool running() const { return pid_ > 0; }
+    pid_t pid() const { return pid_; }
+
+    const std::string& apiHost() const { return apiHost_; }
+    std::string guestAuth() const;  // from the wskprops file fwd wrote (or the data dir)
+    const std::filesystem::path& dataDir() const { return dataDir_; }
+    std::filesystem::path wskprops() const { return dataDir_.parent_path() / "wskprops"; }
+    client::Client client(const std::string& auth = "") const;
+    // What fwd printed to stderr so far (its log).
+    std::string log() const;
+
+private:
+    std::filesystem::path dataDir_;
+    std::vector<std::string> extra_;
+    pid_t pid_ = -1;
+    std::string apiHost_;
+    std::filesystem::path logFile_;
+};
+
+// Processes (other than `except`) whose working directory is inside `dir`.
+std::vector<pid_t> processesUnder(const std::filesystem::path& dir, pid_t except = -1);
+// Waits (bounded) until no process works inside `dir`; returns those still left.
+std::vector<pid_t> waitNoProcessesUnder(const std::filesystem::path& dir,
+                                        std::chrono::milliseconds timeout);
+
+// Polls until the activation record exists or the deadline passes.
+Result<Json> waitForActivation(client::Client& c, const std::string& id,
+                               std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+// An action PUT body for text code.
+Json actionBody(const std::string& kind, const std::string& code, Json limits = Json::object(),
+                const std::string& main = "");
+
+}  // namespace fw::test

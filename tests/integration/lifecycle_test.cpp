@@ -1,0 +1,199 @@
+// The daemon's life: start-up errors, restart with the data kept, graceful drain on SIGTERM,
+// an accepted activation surviving kill -9, the blocking-wait bound, and clean-up.
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include <fstream>
+#include <thread>
+
+#include "fwd_process.hpp"
+
+namespace fw::test {
+namespace {
+
+const char* kSlow =
+    "import time\ndef main(a):\n    time.sleep(a.get('s', 1))\n    return {'slept': a.get('s', 1)}\n";
+
+int runFwd(const std::string& args, std::string* output) {
+    std::string cmd = std::string(FW_FWD_BINARY) + " " + args + " 2>&1";
+    FILE* p = popen(cmd.c_str(), "r");
+    char buf[512];
+    while (fgets(buf, sizeof buf, p)) output->append(buf);
+    return pclose(p);
+}
+
+TEST(Lifecycle, RefusesATakenPortWithAClearMessage) {
+    int s = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    ASSERT_EQ(listen(s, 1), 0);
+    socklen_t len = sizeof a;
+    getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+    TempDir dir;
+    std::string out;
+    int status = runFwd("standalone --wskprops none --data-dir " + (dir.path() / "d").string() +
+                            " --listen 127.0.0.1:" + std::to_string(ntohs(a.sin_port)),
+                        &out);
+    close(s);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("cannot listen on 127.0.0.1:"), std::string::npos) << out;
+    EXPECT_NE(out.find("in use"), std::string::npos) << out;
+}
+
+TEST(Lifecycle, RefusesAnUnusableDataDirectory) {
+    TempDir dir;
+    std::ofstream(dir.path() / "file") << "not a directory";
+    std::string out;
+    int status = runFwd("standalone --wskprops none --listen 127.0.0.1:0 --data-dir " +
+                            (dir.path() / "file").string(),
+                        &out);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("the data directory"), std::string::npos) << out;
+    EXPECT_NE(out.find("unusable"), std::string::npos) << out;
+}
+
+TEST(Lifecycle, RefusesADataDirectoryInUse) {
+    TempDir dir;
+    FwdProcess first(dir.path() / "data");
+    first.start();
+    std::string out;
+    int status = runFwd("standalone --wskprops none --listen 127.0.0.1:0 --data-dir " +
+                            (dir.path() / "data").string(),
+                        &out);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("in use by another fwd"), std::string::npos) << out;
+    EXPECT_EQ(first.stop(), 0);
+}
+
+TEST(Lifecycle, FirstStartWritesClientPropertiesOnce) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    std::ifstream in(fwd.wskprops());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("APIHOST=" + fwd.apiHost()), std::string::npos) << text;
+    EXPECT_NE(text.find("AUTH=" + fwd.guestAuth()), std::string::npos) << text;
+    EXPECT_NE(text.find("NAMESPACE=guest"), std::string::npos) << text;
+    EXPECT_EQ(fwd.stop(), 0);
+    // An existing file is never overwritten.
+    std::ofstream(fwd.wskprops()) << "APIHOST=mine\n";
+    fwd.start();
+    std::ifstream again(fwd.wskprops());
+    std::string kept((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
+    EXPECT_EQ(kept, "APIHOST=mine\n");
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, RestartKeepsKeysEntitiesAndActivations) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    std::string key = fwd.guestAuth();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("kept", actionBody("python:3", "def main(a):\n    return {'v': 1}\n"), false));
+    auto r = c.invokeAction("kept", Json::object(), true, false);
+    ASSERT_TRUE(r);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    EXPECT_EQ(fwd.stop(), 0);
+
+    fwd.start();
+    EXPECT_EQ(fwd.guestAuth(), key);
+    auto c2 = fwd.client();
+    EXPECT_TRUE(c2.getAction("kept"));
+    auto rec = c2.getActivation(id);
+    ASSERT_TRUE(rec) << rec.error().message;
+    EXPECT_EQ((*rec)["response"]["result"]["v"], 1);
+    auto again = c2.invokeAction("kept", Json::object(), true, true);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(*again->json(), Json::parse(R"({"v":1})"));
+    EXPECT_EQ(fwd.stop(), 0);
+    EXPECT_TRUE(processesUnder(dir.path()).empty());
+}
+
+TEST(Lifecycle, SigtermDrainsRunningActivations) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("slow", Json{{"s", 1}}, false, false);
+    ASSERT_TRUE(r);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    EXPECT_EQ(fwd.stop(), 0);  // waits for the running activation
+    fwd.start();
+    auto c2 = fwd.client();
+    auto rec = c2.getActivation(id);
+    ASSERT_TRUE(rec) << "the activation was not recorded before exit";
+    EXPECT_EQ((*rec)["response"]["status"], "success");
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, DrainTimeoutForcesAndRecordsTheAbortedActivation) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--drain-seconds", "0"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("slow", Json{{"s", 20}}, false, false);
+    ASSERT_TRUE(r);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    // Wait until it runs (its instance exists), then stop.
+    auto until = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (processesUnder(dir.path()).empty() && std::chrono::steady_clock::now() < until) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(fwd.stop(), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    EXPECT_TRUE(processesUnder(dir.path()).empty());
+    fwd.start();
+    auto c2 = fwd.client();
+    auto rec = c2.getActivation(id);
+    ASSERT_TRUE(rec);
+    EXPECT_EQ((*rec)["response"]["status"], "whisk internal error") << rec->dump();
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, AnAcceptedActivationSurvivesKill9) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("durable", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("durable", Json{{"s", 0.5}}, false, false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    fwd.kill9();
+    // The orphaned instance notices its daemon is gone (stdin closes) and exits.
+    EXPECT_TRUE(waitNoProcessesUnder(dir.path(), std::chrono::seconds(20)).empty());
+    fwd.start();
+    auto c2 = fwd.client();
+    auto rec = waitForActivation(c2, id);
+    ASSERT_TRUE(rec) << "the accepted activation was lost: " << rec.error().message;
+    EXPECT_EQ((*rec)["response"]["result"]["slept"], 0.5);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, BlockingInvokeBeyondTheWaitAnswers202) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--blocking-wait-ms", "300"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("slow", Json{{"s", 1.5}}, true, false);
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 202);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    auto rec = waitForActivation(c, id);
+    ASSERT_TRUE(rec);
+    EXPECT_EQ((*rec)["response"]["status"], "success");
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+}  // namespace
+}  // namespace fw::test
