@@ -5,4 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/deps.sh"
 "$root/scripts/build.sh"
+build=${FW_BUILD_DIR:-$root/build}
+# Put fwctl and fwd on the PATH for the other terminal of the quick start, when allowed.
+if [[ -w /usr/local/bin ]]; then
+    ln -sf "$build/cli/fwctl" /usr/local/bin/fwctl
+    ln -sf "$build/fwd/fwd" /usr/local/bin/fwd
+fi
 exec "${FW_BUILD_DIR:-$root/build}/fwd/fwd" standalone "$@"
