@@ -20,8 +20,8 @@
 #include "fw/controller/controller.hpp"
 #include "fw/gateway/gateway.hpp"
 #include "fw/http/server.hpp"
-#include "fw/invoker/direct_launcher.hpp"
 #include "fw/invoker/invoker.hpp"
+#include "fw/invoker/sandbox_launcher.hpp"
 
 namespace fw::daemon {
 namespace fs = std::filesystem;
@@ -38,6 +38,8 @@ struct StandaloneOptions {
     std::int64_t blockingWaitMs = 60000;
     std::int64_t keepAliveMs = 10 * 60 * 1000;
     int drainSeconds = 30;
+    std::string sandboxBinary;
+    std::string cgroupParent = "firework";
 };
 
 std::string envOr(const char* name, std::string fallback) {
@@ -65,6 +67,18 @@ std::string defaultRuntimesDir() {
         if (fs::exists(candidate / "python/launcher.py", ec)) return candidate.string();
     }
     return FW_SOURCE_RUNTIMES_DIR;
+}
+
+// fw-sandbox: next to fwd when installed, or in the build tree's sandbox/ folder.
+std::string defaultSandboxBinary() {
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    for (const auto& candidate : {exe.parent_path() / "fw-sandbox",
+                                  exe.parent_path().parent_path() / "sandbox/fw-sandbox",
+                                  fs::path("/usr/lib/firework/fw-sandbox")}) {
+        if (fs::exists(candidate, ec)) return candidate.string();
+    }
+    return (exe.parent_path() / "fw-sandbox").string();
 }
 
 Result<std::pair<std::string, std::uint16_t>> parseListen(const std::string& s) {
@@ -161,10 +175,27 @@ int runStandalone(const StandaloneOptions& o) {
     SystemLimits limits;
     limits.blockingWaitMs = o.blockingWaitMs;
 
+    // Every function instance runs in fw-sandbox; there is no other way to start one.
+    invoker::SandboxLauncherOptions lopts;
+    lopts.sandboxBinary = o.sandboxBinary.empty() ? defaultSandboxBinary() : o.sandboxBinary;
+    lopts.cgroupParent = o.cgroupParent;
+    auto launcher = invoker::makeSandboxLauncher(lopts);
+    if (!launcher) {
+        std::cerr << "fwd: cannot run functions in a sandbox: " << launcher.error().message << "\n";
+        return 1;
+    }
+    // What a crashed predecessor left: instance cgroups and their processes.
+    if (auto stale = invoker::cleanupStale(lopts); !stale) {
+        std::cerr << "fwd: cannot remove the instances a previous fwd left: "
+                  << stale.error().message << "\n";
+        return 1;
+    } else if (*stale > 0) {
+        spdlog::warn("removed {} instance(s) left by a previous fwd", *stale);
+    }
+
     asio::io_context io(1);
-    invoker::DirectLauncher launcher;
     invoker::InvokerOptions iopts;
-    iopts.launcher = &launcher;
+    iopts.launcher = launcher->get();
     iopts.runtimesDir = o.runtimesDir.empty() ? defaultRuntimesDir() : o.runtimesDir;
     iopts.stateDir = dataDir / "run";
     iopts.keepAlive = std::chrono::milliseconds(o.keepAliveMs);
@@ -324,6 +355,11 @@ int main(int argc, char** argv) {
     standalone->add_option("--drain-seconds", so.drainSeconds,
                            "on SIGTERM, how long running activations may finish")
         ->check(CLI::Range(0, 3600))
+        ->capture_default_str();
+
+    standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
+    standalone->add_option("--cgroup-parent", so.cgroupParent,
+                           "cgroup under which instance cgroups are made, in every hierarchy")
         ->capture_default_str();
 
     std::string adminDataDir;

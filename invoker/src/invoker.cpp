@@ -48,7 +48,8 @@ struct Invoker::CodeEntry {
     std::shared_ptr<CodeDir> dir;
 };
 
-Invoker::Invoker(asio::io_context& io, InvokerOptions opts) : io_(io), opts_(std::move(opts)) {
+Invoker::Invoker(asio::io_context& io, InvokerOptions opts)
+    : io_(io), opts_(std::move(opts)), idPrefix_("i" + randomHex(3) + "-") {
     std::error_code ec;
     // Code directories of a previous run are never reused (revisions are looked up anew).
     std::filesystem::remove_all(opts_.stateDir / "code", ec);
@@ -195,7 +196,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
 
     if (runsOncePerActivation(req)) {
         res.startKind = StartKind::Cold;
-        auto spec = specFor(req, **code, "fw-" + std::to_string(++nextInstance_));
+        auto spec = specFor(req, **code, idPrefix_ + std::to_string(++nextInstance_));
         // Separate statements: see GCC bug 99576 (no temporaries in a co_await expression).
         auto once = runOnce(io_, *opts_.launcher, std::move(spec), *code,
                             req.params.dump(-1, ' ', false, Json::error_handler_t::replace),
@@ -213,7 +214,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         res.startKind = StartKind::Warm;
     } else {
         res.startKind = StartKind::Cold;
-        auto spec = specFor(req, **code, "fw-" + std::to_string(++nextInstance_));
+        auto spec = specFor(req, **code, idPrefix_ + std::to_string(++nextInstance_));
         auto inst = Instance::start(io_, *opts_.launcher, std::move(spec), *code, opts_.maxResultBytes);
         if (!inst) {
             spdlog::error("activation {}: cannot start an instance: {}", req.activationId,

@@ -70,6 +70,9 @@ private:
     bool shuttingDown_ = false;
     std::size_t running_ = 0;
     std::uint64_t nextInstance_ = 0;
+    // Instance ids are <prefix><counter>; the random prefix keeps them distinct from those of a
+    // predecessor whose leftovers may still be being removed.
+    std::string idPrefix_;
     // All state below is owned by the io_context thread.
     std::map<std::string, std::shared_ptr<CodeEntry>> code_;             // by action path
     std::multimap<std::string, std::shared_ptr<Slot>> idle_;             // by revision key

@@ -1,7 +1,7 @@
 // SandboxLauncher: starts every function instance through fw-sandbox (namespaces, cgroup,
 // seccomp, read-only root; see docs/sandbox.md). It only spawns the helper and speaks its control
 // protocol; it links nothing of sandbox/ (the design's "invoker uses sandbox by exec only").
-// Not for unprivileged development hosts: use DirectLauncher there.
+// It is the only launcher: fwd runs no function outside a sandbox, so it needs root.
 #pragma once
 
 #include <sys/types.h>

@@ -8,6 +8,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -29,12 +31,67 @@ TempDir::~TempDir() {
 FwdProcess::FwdProcess(fs::path dataDir, std::vector<std::string> extraArgs)
     : dataDir_(std::move(dataDir)), extra_(std::move(extraArgs)) {
     logFile_ = dataDir_.parent_path() / "fwd.log";
+    cgroupParent_ = "fwtest-" + std::to_string(getpid()) + "-" + dataDir_.parent_path().filename().string();
+    for (auto& ch : cgroupParent_) {
+        if (!std::isalnum(static_cast<unsigned char>(ch)) && ch != '-') ch = '-';
+    }
+    std::transform(cgroupParent_.begin(), cgroupParent_.end(), cgroupParent_.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
 }
 
 FwdProcess::~FwdProcess() {
     if (pid_ > 0) {
         ::kill(pid_, SIGKILL);
         waitpid(pid_, nullptr, 0);
+    }
+    waitForNoLeftovers(std::chrono::seconds(10));
+    // The (empty) parent cgroups this test's daemon made.
+    std::error_code ec;
+    for (const auto& h : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+        fs::path parent = h.path() / cgroupParent_;
+        if (fs::is_directory(parent, ec)) ::rmdir(parent.c_str());
+    }
+}
+
+std::vector<pid_t> FwdProcess::instanceProcesses() const {
+    std::vector<pid_t> out;
+    std::error_code ec;
+    std::string needle = ":/" + cgroupParent_ + "/";
+    for (const auto& e : fs::directory_iterator("/proc", ec)) {
+        std::string name = e.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::ifstream in(e.path() / "cgroup");
+        std::string line;
+        while (std::getline(in, line)) {
+            if (line.find(needle) != std::string::npos) {
+                out.push_back(std::stoi(name));
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> FwdProcess::instanceCgroups() const {
+    std::vector<std::string> out;
+    std::error_code ec;
+    for (const auto& h : fs::directory_iterator("/sys/fs/cgroup", ec)) {
+        fs::path parent = h.path() / cgroupParent_;
+        std::error_code ec2;
+        for (const auto& child : fs::directory_iterator(parent, ec2)) {
+            if (child.is_directory()) out.push_back(child.path().string());
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> FwdProcess::waitForNoLeftovers(std::chrono::milliseconds timeout) const {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (true) {
+        std::vector<std::string> left = instanceCgroups();
+        for (pid_t p : instanceProcesses()) left.push_back("process " + std::to_string(p));
+        if (left.empty() || std::chrono::steady_clock::now() > deadline) return left;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
 }
 
@@ -43,7 +100,8 @@ void FwdProcess::start() {
     ASSERT_EQ(pipe2(out, O_CLOEXEC), 0);
     std::vector<std::string> args = {FW_FWD_BINARY, "standalone", "--listen", "127.0.0.1:0",
                                      "--data-dir", dataDir_.string(), "--wskprops",
-                                     wskprops().string(), "--log-level", "debug"};
+                                     wskprops().string(), "--log-level", "debug",
+                                     "--cgroup-parent", cgroupParent_};
     args.insert(args.end(), extra_.begin(), extra_.end());
     pid_ = fork();
     ASSERT_GE(pid_, 0);
@@ -124,32 +182,6 @@ std::string FwdProcess::log() const {
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
-}
-
-std::vector<pid_t> processesUnder(const fs::path& dir, pid_t except) {
-    std::vector<pid_t> out;
-    std::error_code ec;
-    auto canon = fs::weakly_canonical(dir, ec).string();
-    for (const auto& e : fs::directory_iterator("/proc", ec)) {
-        std::string name = e.path().filename().string();
-        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-        pid_t pid = std::stoi(name);
-        if (pid == except || pid == getpid()) continue;
-        std::error_code ec2;
-        auto cwd = fs::read_symlink(e.path() / "cwd", ec2).string();
-        if (!ec2 && cwd.rfind(canon, 0) == 0) out.push_back(pid);
-    }
-    return out;
-}
-
-std::vector<pid_t> waitNoProcessesUnder(const fs::path& dir, std::chrono::milliseconds timeout) {
-    auto deadline = std::chrono::steady_clock::now() + timeout;
-    auto left = processesUnder(dir);
-    while (!left.empty() && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-        left = processesUnder(dir);
-    }
-    return left;
 }
 
 Result<Json> waitForActivation(client::Client& c, const std::string& id,

@@ -46,6 +46,15 @@ public:
     client::Client client(const std::string& auth = "") const;
     // What fwd printed to stderr so far (its log).
     std::string log() const;
+    // The cgroup (in every hierarchy) under which this daemon's instances live; unique per
+    // FwdProcess so that parallel tests can tell their instances apart.
+    const std::string& cgroupParent() const { return cgroupParent_; }
+    // Processes running in one of this daemon's instance cgroups.
+    std::vector<pid_t> instanceProcesses() const;
+    // Instance cgroup directories that exist under cgroupParent(), in any hierarchy.
+    std::vector<std::string> instanceCgroups() const;
+    // Waits (bounded) until no instance process or cgroup is left; returns what is left.
+    std::vector<std::string> waitForNoLeftovers(std::chrono::milliseconds timeout) const;
 
 private:
     std::filesystem::path dataDir_;
@@ -53,13 +62,9 @@ private:
     pid_t pid_ = -1;
     std::string apiHost_;
     std::filesystem::path logFile_;
+    std::string cgroupParent_;
 };
 
-// Processes (other than `except`) whose working directory is inside `dir`.
-std::vector<pid_t> processesUnder(const std::filesystem::path& dir, pid_t except = -1);
-// Waits (bounded) until no process works inside `dir`; returns those still left.
-std::vector<pid_t> waitNoProcessesUnder(const std::filesystem::path& dir,
-                                        std::chrono::milliseconds timeout);
 
 // Polls until the activation record exists or the deadline passes.
 Result<Json> waitForActivation(client::Client& c, const std::string& id,
