@@ -36,6 +36,8 @@ std::string_view reasonPhrase(long status) {
             return "Too Many Requests";
         case 500:
             return "Internal Server Error";
+        case 501:
+            return "Not Implemented";
         case 502:
             return "Bad Gateway";
         case 503:
@@ -100,6 +102,8 @@ Errc errcForStatus(long status) {
             return Errc::PayloadTooLarge;
         case 429:
             return Errc::TooManyRequests;
+        case 501:
+            return Errc::NotImplemented;
         case 503:
             return Errc::Unavailable;
         case 504:
@@ -313,6 +317,17 @@ Result<Json> Client::activationResult(std::string_view id) {
 }
 
 Result<Json> Client::listNamespaces() { return call("GET", "namespaces"); }
+
+Result<Json> Client::usage(std::optional<std::int64_t> since, std::optional<std::int64_t> upto,
+                           std::string_view group) {
+    Query q;
+    if (since) q.emplace_back("since", std::to_string(*since));
+    if (upto) q.emplace_back("upto", std::to_string(*upto));
+    if (!group.empty()) q.emplace_back("group", std::string(group));
+    return call("GET", collectionPath("usage", cfg_.ns), q);
+}
+
+Result<Json> Client::instances() { return call("GET", collectionPath("instances", cfg_.ns)); }
 
 Result<std::string> Client::packagePath(std::string_view name) const {
     auto q = parseQualifiedName(name, cfg_.ns.empty() ? "_" : cfg_.ns);

@@ -83,6 +83,16 @@ TEST(Client, TypedCallsBuildTheirRequests) {
          base + "namespaces/_/activations/abc/result", std::nullopt},
         {"namespaces", [](Client& c) { return !!c.listNamespaces(); }, "GET", base + "namespaces",
          std::nullopt},
+        {"usage with defaults", [](Client& c) { return !!c.usage(); }, "GET",
+         base + "namespaces/_/usage", std::nullopt},
+        {"usage by hour",
+         [](Client& c) { return !!c.usage(1795800000000, 1795886400000, "hour"); }, "GET",
+         base + "namespaces/_/usage?since=1795800000000&upto=1795886400000&group=hour",
+         std::nullopt},
+        {"usage since only", [](Client& c) { return !!c.usage(10, std::nullopt, "action"); },
+         "GET", base + "namespaces/_/usage?since=10&group=action", std::nullopt},
+        {"instances", [](Client& c) { return !!c.instances(); }, "GET",
+         base + "namespaces/_/instances", std::nullopt},
         {"put package",
          [](Client& c) {
              return !!c.putPackage("/ns/p", {{"publish", true}}, true);
@@ -120,6 +130,16 @@ TEST(Client, ConfiguredNamespaceIsUsedAndUnderscoreResolvesToIt) {
     EXPECT_EQ(f.state->requests[0].url, "http://h/api/v1/namespaces/guest/actions/a?code=false");
     EXPECT_EQ(f.state->requests[1].url, "http://h/api/v1/namespaces/guest/activations?limit=30");
     EXPECT_EQ(header(f.state->requests[0], "Authorization"), "<none>") << "no auth configured";
+}
+
+TEST(Client, UsageAndInstancesUseTheConfiguredNamespace) {
+    Fixture f({"h", "", "my ns", 0});
+    ASSERT_TRUE(f.client.usage(1, 2, "action"));
+    ASSERT_TRUE(f.client.instances());
+    ASSERT_EQ(f.state->requests.size(), 2u);
+    EXPECT_EQ(f.state->requests[0].url,
+              "http://h/api/v1/namespaces/my%20ns/usage?since=1&upto=2&group=action");
+    EXPECT_EQ(f.state->requests[1].url, "http://h/api/v1/namespaces/my%20ns/instances");
 }
 
 TEST(Client, BadNamesFailBeforeAnyRequest) {
@@ -168,6 +188,7 @@ TEST(Client, StatusesMapToErrors) {
         {413, R"({"error":"Request larger than allowed"})", Errc::PayloadTooLarge,
          "Request larger than allowed"},
         {429, R"({"error":"Too many requests"})", Errc::TooManyRequests, "Too many requests"},
+        {501, "", Errc::NotImplemented, "HTTP 501 Not Implemented"},
         {500, "<html>\n<body>oops</body>", Errc::Internal,
          "HTTP 500 Internal Server Error: <html>"},
         {502, R"({"response":{"result":{"error":"boom"}}})", Errc::Internal, "boom"},

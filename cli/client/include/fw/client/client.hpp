@@ -22,8 +22,8 @@
 namespace fw::client {
 
 // 400 InvalidArgument, 401 Unauthorized, 403 Forbidden, 404 NotFound, 406 NotAcceptable,
-// 409 Conflict, 413 PayloadTooLarge, 429 TooManyRequests, 503 Unavailable, 504 Timeout,
-// anything else (500, 502, ...) Internal.
+// 409 Conflict, 413 PayloadTooLarge, 429 TooManyRequests, 501 NotImplemented, 503 Unavailable,
+// 504 Timeout, anything else (500, 502, ...) Internal.
 Errc errcForStatus(long status);
 // The message of a failed response: the body's "error" (a string, or an object's "error" or
 // "message"), else an activation's response.result.error, else "HTTP <status> <reason>" with the
@@ -85,6 +85,18 @@ class Client {
     Result<Json> activationResult(std::string_view id);
 
     Result<Json> listNamespaces();
+
+    // Firework extensions (not in OpenWhisk), for the config's namespace. A daemon older than
+    // them answers 404 (NotFound).
+    // GET .../usage: invocations, GB-seconds and cost per action (group "action") or per hour
+    // ("hour") between since and upto (epoch ms). Only the values given are sent; the server
+    // has its own defaults.
+    Result<Json> usage(std::optional<std::int64_t> since = std::nullopt,
+                       std::optional<std::int64_t> upto = std::nullopt,
+                       std::string_view group = "");
+    // GET .../instances: the warm instances of each action, the prewarmed pool and the memory
+    // pool.
+    Result<Json> instances();
 
     // Packages. Names are "pkg" or "/ns/pkg".
     Result<Json> putPackage(std::string_view name, const Json& body, bool overwrite);
