@@ -1,6 +1,10 @@
 #include "fw/cli/format.hpp"
 
+#include <charconv>
+#include <cmath>
+#include <cstdio>
 #include <ctime>
+#include <optional>
 
 namespace fw::cli {
 namespace {
@@ -141,6 +145,11 @@ Table::Table(std::vector<std::string> header) { rows_.push_back(std::move(header
 
 void Table::add(std::vector<std::string> row) { rows_.push_back(std::move(row)); }
 
+void Table::alignRight(std::size_t column) {
+    if (right_.size() <= column) right_.resize(column + 1, false);
+    right_[column] = true;
+}
+
 std::string Table::str() const {
     std::vector<std::size_t> widths;
     for (const auto& row : rows_) {
@@ -153,8 +162,14 @@ std::string Table::str() const {
     for (const auto& row : rows_) {
         std::string line;
         for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(widths[i] - displayWidth(row[i]) + 2, ' ');
+            std::string pad(widths[i] - displayWidth(row[i]), ' ');
+            if (i < right_.size() && right_[i]) {
+                line += pad + row[i];
+            } else {
+                line += row[i];
+                if (i + 1 < row.size()) line += pad;
+            }
+            if (i + 1 < row.size()) line += "  ";
         }
         while (!line.empty() && line.back() == ' ') line.pop_back();
         out += line + "\n";
@@ -369,6 +384,209 @@ std::string activationHeadline(const Json& a) {
                        "  " + activationStatus(a);
     if (auto d = number(a, "duration")) line += "  " + std::to_string(*d) + "ms";
     return line;
+}
+
+// ---- usage and instances ----
+
+namespace {
+
+// A double in fixed notation: with `decimals` digits, or the shortest that reads back the same.
+std::string fixed(double v, std::optional<int> decimals) {
+    char buf[400];  // the largest double in fixed notation needs 309 digits
+    auto r = decimals ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, *decimals)
+                      : std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed);
+    if (r.ec != std::errc()) return "-";
+    return std::string(buf, r.ptr);
+}
+
+std::optional<double> numberAt(const Json& j, std::string_view key) {
+    const Json& v = field(j, key);
+    if (!v.is_number()) return std::nullopt;
+    double d = v.get<double>();
+    if (!std::isfinite(d)) return std::nullopt;
+    return d;
+}
+
+// A count (invocations, instances): integers as they are, anything else "-" (or "" in CSV).
+std::string countText(const Json& j, std::string_view key, std::string_view missing) {
+    const Json& v = field(j, key);
+    if (v.is_number_integer()) return v.dump();
+    if (auto d = numberAt(j, key); d && *d == std::floor(*d)) return fixed(*d, 0);
+    if (auto d = numberAt(j, key)) return fixed(*d, std::nullopt);
+    return std::string(missing);
+}
+
+std::string amountText(const Json& j, std::string_view key, std::optional<int> decimals,
+                       std::string_view missing) {
+    // Integers as sent in CSV; in a table every amount gets the column's decimals.
+    if (const Json& v = field(j, key); !decimals && v.is_number_integer()) return v.dump();
+    auto d = numberAt(j, key);
+    return d ? fixed(*d, decimals) : std::string(missing);
+}
+
+struct UsageColumn {
+    const char* key;    // field of a row and of "total"; also the CSV header
+    const char* title;  // table header
+    std::optional<int> decimals;  // nullopt: a count
+};
+const UsageColumn kUsageColumns[] = {
+    {"invocations", "INVOCATIONS", std::nullopt}, {"errors", "ERRORS", std::nullopt},
+    {"coldStarts", "COLD", std::nullopt},         {"gbSeconds", "GB-SECONDS", 4},
+    {"cpuSeconds", "CPU-SECONDS", 3},             {"cost", "COST", 7},
+};
+
+bool byHour(const Json& usage) {
+    const Json& group = field(usage, "group");
+    if (group.is_string()) return group.get<std::string>() == "hour";
+    // No "group": tell by the rows.
+    const Json& rows = field(usage, "rows");
+    return rows.is_array() && !rows.empty() && rows[0].is_object() && rows[0].contains("hour") &&
+           !rows[0].contains("action");
+}
+
+std::string usageHeadline(const Json& usage) {
+    std::string line = "usage";
+    if (std::string ns = str(usage, "namespace"); !ns.empty()) line += " of " + ns;
+    auto since = number(usage, "since");
+    auto upto = number(usage, "upto");
+    if (since) line += " from " + formatUtcMinute(*since);
+    if (upto) line += " to " + formatUtcMinute(*upto);
+    if (since || upto) line += " UTC";
+    const Json& prices = field(usage, "prices");
+    std::string currency = str(prices, "currency");
+    std::string unit = currency.empty() ? "" : " " + currency;
+    std::string priced;
+    if (auto gbs = numberAt(prices, "perGbSecond")) {
+        priced = fixed(*gbs, std::nullopt) + unit + " per GB-second";
+    }
+    if (auto req = numberAt(prices, "perMillionRequests")) {
+        priced += (priced.empty() ? "" : ", ") + fixed(*req, std::nullopt) + unit +
+                  " per million requests";
+    }
+    if (!priced.empty()) line += "; prices: " + priced;
+    return line + "\n";
+}
+
+}  // namespace
+
+std::string formatUtcMinute(std::int64_t epochMs) {
+    std::int64_t secs = epochMs / 1000;
+    std::int64_t ms = epochMs % 1000;
+    if (ms < 0) {
+        ms += 1000;
+        secs -= 1;
+    }
+    std::time_t t = static_cast<std::time_t>(secs);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[48];
+    std::strftime(buf, sizeof buf, tm.tm_sec != 0 || ms != 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M",
+                  &tm);
+    std::string out = buf;
+    if (ms != 0) {
+        char frac[8];
+        std::snprintf(frac, sizeof frac, ".%03d", static_cast<int>(ms));
+        out += frac;
+    }
+    return out;
+}
+
+std::string csvField(std::string_view text) {
+    if (text.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(text);
+    std::string out = "\"";
+    for (char c : text) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
+
+std::string usageReport(const Json& usage) {
+    const bool hours = byHour(usage);
+    std::vector<std::string> header = {hours ? "HOUR" : "ACTION"};
+    for (const auto& c : kUsageColumns) header.emplace_back(c.title);
+    Table t(std::move(header));
+    for (std::size_t i = 1; i <= std::size(kUsageColumns); ++i) t.alignRight(i);
+    auto cells = [](std::string first, const Json& row) {
+        std::vector<std::string> out = {std::move(first)};
+        for (const auto& c : kUsageColumns) {
+            out.push_back(c.decimals ? amountText(row, c.key, c.decimals, "-")
+                                     : countText(row, c.key, "-"));
+        }
+        return out;
+    };
+    if (const Json& rows = field(usage, "rows"); rows.is_array()) {
+        for (const auto& row : rows) {
+            std::string first;
+            if (hours) {
+                auto hour = number(row, "hour");
+                first = hour ? formatUtcMinute(*hour) : "-";
+            } else {
+                first = str(row, "action", "-");
+            }
+            t.add(cells(std::move(first), row));
+        }
+    }
+    t.add(cells("TOTAL", field(usage, "total")));
+    return usageHeadline(usage) + t.str();
+}
+
+std::string usageCsv(const Json& usage) {
+    const bool hours = byHour(usage);
+    std::string out = hours ? "hour" : "action";
+    for (const auto& c : kUsageColumns) out += std::string(",") + c.key;
+    out += "\r\n";
+    const Json& rows = field(usage, "rows");
+    if (!rows.is_array()) return out;
+    for (const auto& row : rows) {
+        if (hours) {
+            auto hour = number(row, "hour");
+            if (hour) {
+                std::time_t t = static_cast<std::time_t>(*hour / 1000);
+                std::tm tm{};
+                gmtime_r(&t, &tm);
+                char buf[32];
+                std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+                out += buf;
+            }
+        } else {
+            out += csvField(str(row, "action"));
+        }
+        for (const auto& c : kUsageColumns) {
+            out += ",";
+            out += c.decimals ? amountText(row, c.key, std::nullopt, "") : countText(row, c.key, "");
+        }
+        out += "\r\n";
+    }
+    return out;
+}
+
+std::string instancesReport(const Json& instances) {
+    Table actions({"ACTION", "STARTING", "IDLE", "BUSY"});
+    for (std::size_t i = 1; i <= 3; ++i) actions.alignRight(i);
+    if (const Json& list = field(instances, "actions"); list.is_array()) {
+        for (const auto& a : list) {
+            actions.add({str(a, "action", "-"), countText(a, "starting", "-"),
+                         countText(a, "idle", "-"), countText(a, "busy", "-")});
+        }
+    }
+    Table prewarmed({"KIND", "MEMORY", "COUNT"});
+    prewarmed.alignRight(1);
+    prewarmed.alignRight(2);
+    if (const Json& list = field(instances, "prewarmed"); list.is_array()) {
+        for (const auto& p : list) {
+            std::string memory = countText(p, "memory", "");
+            prewarmed.add({str(p, "kind", "-"), memory.empty() ? "-" : memory + " MB",
+                           countText(p, "count", "-")});
+        }
+    }
+    std::string out = actions.str() + "\n" + prewarmed.str();
+    if (const Json& pool = field(instances, "pool"); pool.is_object()) {
+        out += "\npool: " + countText(pool, "usedMb", "-") + " of " +
+               countText(pool, "memoryMb", "-") + " MB in use, " + countText(pool, "queued", "-") +
+               " queued\n";
+    }
+    return out;
 }
 
 std::string stripLogLine(std::string_view line) {

@@ -33,6 +33,18 @@ TEST(Table, AlignsColumnsWithoutTrailingSpaces) {
     }
 }
 
+TEST(Table, RightAlignedColumnsPadOnTheLeft) {
+    Table t({"NAME", "COUNT", "COST"});
+    t.alignRight(1);
+    t.alignRight(2);
+    t.add({"a", "1", "0.5"});
+    t.add({"longer", "1234567", "12.25"});
+    EXPECT_EQ(t.str(),
+              "NAME      COUNT   COST\n"
+              "a             1    0.5\n"
+              "longer  1234567  12.25\n");
+}
+
 TEST(Format, ActionTableUsesExecAnnotationThenExecKind) {
     Json list = Json::parse(R"([
       {"namespace":"guest","name":"hello","version":"0.0.2",
@@ -152,10 +164,145 @@ TEST(Format, UnexpectedShapesNeverThrow) {
             activationHeadline(j);
             activationStatus(j);
             activationStart(j);
+            usageReport(j);
+            usageCsv(j);
+            instancesReport(j);
         });
     }
     EXPECT_EQ(actionSummary(Json::parse(R"([{"name":"x"}])"), true),
               "[\n  {\n    \"name\": \"x\"\n  }\n]\n");
+}
+
+// The body of GET /api/v1/namespaces/guest/usage from the API's description, plus a second row.
+const char* const kUsageByAction = R"({"namespace":"guest","since":1795800000000,
+  "upto":1795886400000,"group":"action",
+  "prices":{"perGbSecond":0.0000166667,"perMillionRequests":0.2,"currency":"USD"},
+  "rows":[{"action":"pkg/a","invocations":12,"errors":1,"coldStarts":2,"gbSeconds":0.0031,
+           "cpuSeconds":0.021,"cost":0.0000027},
+          {"action":"hello","invocations":1500,"errors":0,"coldStarts":1,"gbSeconds":37.5,
+           "cpuSeconds":12.25,"cost":0.000925}],
+  "total":{"invocations":1512,"errors":1,"coldStarts":3,"gbSeconds":37.5031,"cpuSeconds":12.271,
+           "cost":0.0009277}})";
+
+const char* const kUsageByHour = R"({"namespace":"guest","since":1795860000000,
+  "upto":1795867230500,"group":"hour",
+  "prices":{"perGbSecond":0.0000166667,"perMillionRequests":0.2,"currency":"USD"},
+  "rows":[{"hour":1795860000000,"invocations":2,"errors":0,"coldStarts":1,"gbSeconds":0.5,
+           "cpuSeconds":0.1,"cost":0.0000087},
+          {"hour":1795863600000,"invocations":10,"errors":1,"coldStarts":0,"gbSeconds":0,
+           "cpuSeconds":0,"cost":0}],
+  "total":{"invocations":12,"errors":1,"coldStarts":1,"gbSeconds":0.5,"cpuSeconds":0.1,
+           "cost":0.0000087}})";
+
+TEST(Format, UsageReport) {
+    struct Case {
+        std::string name, body, want;
+    } cases[] = {
+        {"by action", kUsageByAction,
+         "usage of guest from 2026-11-27 17:20 to 2026-11-28 17:20 UTC; prices: 0.0000166667 "
+         "USD per GB-second, 0.2 USD per million requests\n"
+         "ACTION  INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS       COST\n"
+         "pkg/a            12       1     2      0.0031        0.021  0.0000027\n"
+         "hello          1500       0     1     37.5000       12.250  0.0009250\n"
+         "TOTAL          1512       1     3     37.5031       12.271  0.0009277\n"},
+        {"by hour, in UTC", kUsageByHour,
+         "usage of guest from 2026-11-28 10:00 to 2026-11-28 12:00:30.500 UTC; prices: "
+         "0.0000166667 USD per GB-second, 0.2 USD per million requests\n"
+         "HOUR              INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS       COST\n"
+         "2026-11-28 10:00            2       0     1      0.5000        0.100  0.0000087\n"
+         "2026-11-28 11:00           10       1     0      0.0000        0.000  0.0000000\n"
+         "TOTAL                      12       1     1      0.5000        0.100  0.0000087\n"},
+        {"no rows", R"({"namespace":"guest","since":0,"upto":3600000,"group":"action",
+                        "rows":[],"total":{"invocations":0,"errors":0,"coldStarts":0,
+                        "gbSeconds":0,"cpuSeconds":0,"cost":0}})",
+         "usage of guest from 1970-01-01 00:00 to 1970-01-01 01:00 UTC\n"
+         "ACTION  INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS       COST\n"
+         "TOTAL             0       0     0      0.0000        0.000  0.0000000\n"},
+        {"odd shapes print dashes", R"({"rows":[{"action":"x","invocations":"many"},7],
+                                        "prices":{"perGbSecond":1}})",
+         "usage; prices: 1 per GB-second\n"
+         "ACTION  INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS  COST\n"
+         "x                 -       -     -           -            -     -\n"
+         "-                 -       -     -           -            -     -\n"
+         "TOTAL             -       -     -           -            -     -\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_EQ(usageReport(Json::parse(c.body)), c.want);
+    }
+}
+
+TEST(Format, UsageCsv) {
+    struct Case {
+        std::string name, body, want;
+    } cases[] = {
+        {"by action: numbers as sent, no total row", kUsageByAction,
+         "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
+         "pkg/a,12,1,2,0.0031,0.021,0.0000027\r\n"
+         "hello,1500,0,1,37.5,12.25,0.000925\r\n"},
+        {"by hour: ISO-8601 UTC", kUsageByHour,
+         "hour,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
+         "2026-11-28T10:00:00Z,2,0,1,0.5,0.1,0.0000087\r\n"
+         "2026-11-28T11:00:00Z,10,1,0,0,0,0\r\n"},
+        {"quoting and missing values", R"({"group":"action","rows":[{"action":"a \"b\", c"}]})",
+         "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
+         "\"a \"\"b\"\", c\",,,,,,\r\n"},
+        {"not an object", "[]", "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_EQ(usageCsv(Json::parse(c.body)), c.want);
+    }
+}
+
+TEST(Format, CsvFieldAndUtcMinute) {
+    EXPECT_EQ(csvField("plain text"), "plain text");
+    EXPECT_EQ(csvField("a,b"), "\"a,b\"");
+    EXPECT_EQ(csvField("say \"hi\""), "\"say \"\"hi\"\"\"");
+    EXPECT_EQ(csvField("two\nlines"), "\"two\nlines\"");
+    EXPECT_EQ(csvField(""), "");
+    EXPECT_EQ(formatUtcMinute(1795860000000), "2026-11-28 10:00");
+    EXPECT_EQ(formatUtcMinute(1795860030000), "2026-11-28 10:00:30");
+    EXPECT_EQ(formatUtcMinute(1795860000007), "2026-11-28 10:00:00.007");
+    EXPECT_EQ(formatUtcMinute(-1), "1969-12-31 23:59:59.999");
+}
+
+TEST(Format, InstancesReport) {
+    struct Case {
+        std::string name, body, want;
+    } cases[] = {
+        {"full", R"({"actions":[{"action":"pkg/a","starting":0,"idle":1,"busy":2},
+                                {"action":"hello","starting":1,"idle":0,"busy":10}],
+                     "prewarmed":[{"kind":"python:3","memory":256,"count":2},
+                                  {"kind":"nodejs:20","memory":1024,"count":1}],
+                     "pool":{"memoryMb":8192,"usedMb":768,"queued":0}})",
+         "ACTION  STARTING  IDLE  BUSY\n"
+         "pkg/a          0     1     2\n"
+         "hello          1     0    10\n"
+         "\n"
+         "KIND        MEMORY  COUNT\n"
+         "python:3    256 MB      2\n"
+         "nodejs:20  1024 MB      1\n"
+         "\n"
+         "pool: 768 of 8192 MB in use, 0 queued\n"},
+        {"nothing running", R"({"actions":[],"prewarmed":[],
+                                "pool":{"memoryMb":8192,"usedMb":0,"queued":3}})",
+         "ACTION  STARTING  IDLE  BUSY\n"
+         "\n"
+         "KIND  MEMORY  COUNT\n"
+         "\n"
+         "pool: 0 of 8192 MB in use, 3 queued\n"},
+        {"odd shapes", R"({"actions":[{"idle":"x"},3],"prewarmed":{"kind":1},"pool":[]})",
+         "ACTION  STARTING  IDLE  BUSY\n"
+         "-              -     -     -\n"
+         "-              -     -     -\n"
+         "\n"
+         "KIND  MEMORY  COUNT\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(c.name);
+        EXPECT_EQ(instancesReport(Json::parse(c.body)), c.want);
+    }
 }
 
 TEST(Format, StripLogLine) {
