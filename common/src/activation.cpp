@@ -1,5 +1,7 @@
 #include "fw/common/activation.hpp"
 
+#include <algorithm>
+
 namespace fw {
 
 std::string_view statusWord(ActivationStatus s) {
@@ -19,6 +21,14 @@ std::string_view startKindWord(StartKind s) {
         case StartKind::Cold: return "cold";
     }
     return "cold";
+}
+
+std::int64_t billedDurationMs(std::int64_t durationUs) {
+    return std::max<std::int64_t>(1, (durationUs + 999) / 1000);
+}
+
+double gbSeconds(std::int64_t billedMs, int memoryMb) {
+    return static_cast<double>(billedMs) / 1000.0 * static_cast<double>(memoryMb) / 1024.0;
 }
 
 }  // namespace fw

@@ -13,6 +13,12 @@ Json buildActivationRecord(const std::string& subject, const RunRequest& req, co
     annotations.push_back({{"key", "limits"}, {"value", toJson(req.limits)}});
     if (res.initTimeMs) annotations.push_back({{"key", "initTime"}, {"value", *res.initTimeMs}});
     annotations.push_back({{"key", "startKind"}, {"value", startKindWord(res.startKind)}});
+    // Metering (Firework's additions): what this activation is billed for and what it used.
+    std::int64_t billed = billedDurationMs(res.durationUs);
+    annotations.push_back({{"key", "billedDuration"}, {"value", billed}});
+    annotations.push_back({{"key", "gbSeconds"}, {"value", gbSeconds(billed, req.limits.memoryMb)}});
+    annotations.push_back({{"key", "cpuTime"}, {"value", static_cast<double>(res.cpuTimeUs) / 1000.0}});
+    annotations.push_back({{"key", "peakMemory"}, {"value", res.peakMemoryBytes}});
 
     Json response = {{"status", statusWord(res.status)},
                      {"statusCode", static_cast<int>(res.status)},

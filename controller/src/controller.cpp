@@ -15,6 +15,7 @@ namespace fw::controller {
 namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::int64_t kHourMs = 3600 * 1000;
 
 Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
 
@@ -513,8 +514,20 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     auto slash = path.find('/');
     std::string entityPath = slash == std::string::npos ? path : path.substr(slash + 1);
     std::int64_t start = doc.value("start", std::int64_t{0});
-    auto wTask = store_.run([activationId, ns, entityPath, start, text = doc.dump()](Store& s) {
-        return s.completeActivation(activationId, ns, entityPath, start, text);
+    UsageDelta usage;
+    usage.action = entityPath;
+    usage.hour = start - start % kHourMs;
+    usage.error = !doc["response"].value("success", false);
+    auto ann = [&](const char* key) {
+        const Json* v = findKeyValue(doc["annotations"], key);
+        return v ? *v : Json();
+    };
+    usage.cold = ann("startKind") == "cold";
+    usage.gbSeconds = ann("gbSeconds").is_number() ? ann("gbSeconds").get<double>() : 0.0;
+    usage.cpuSeconds = ann("cpuTime").is_number() ? ann("cpuTime").get<double>() / 1000.0 : 0.0;
+    auto wTask = store_.run([activationId, ns, entityPath, start, usage,
+                             text = doc.dump(-1, ' ', false, Json::error_handler_t::replace)](Store& s) {
+        return s.completeActivation(activationId, ns, entityPath, start, text, usage);
     });
     auto w = co_await std::move(wTask);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
@@ -615,6 +628,75 @@ asio::awaitable<Result<Json>> Controller::getActivation(const Identity& who, con
     if (!row) co_return row.error();
     if (!*row) co_return notFound();
     co_return parseDoc(**row);
+}
+
+asio::awaitable<Result<Json>> Controller::usage(const Identity& who, const std::string& ns,
+                                                std::int64_t since, std::int64_t upto,
+                                                const std::string& group) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    if (group != "action" && group != "hour") {
+        co_return Error{Errc::InvalidArgument,
+                        "The query parameter 'group' must be 'action' or 'hour', not '" + group + "'."};
+    }
+    if (upto == 0) upto = nowMs();
+    if (since == 0) since = upto - 24 * kHourMs;
+    if (since > upto) {
+        co_return Error{Errc::InvalidArgument, "'since' must not be after 'upto'."};
+    }
+    // The ledger is kept per hour: a period covers the hours its bounds fall in.
+    std::int64_t fromHour = since - since % kHourMs;
+    std::int64_t toHour = upto - upto % kHourMs;
+    auto rowsTask = store_.run([ns, fromHour, toHour](Store& s) { return s.usage(ns, fromHour, toHour); });
+    auto rows = co_await std::move(rowsTask);
+    if (!rows) co_return rows.error();
+    struct Sum {
+        std::int64_t invocations = 0, errors = 0, cold = 0;
+        double gb = 0, cpu = 0;
+        void add(const UsageRow& r) {
+            invocations += r.invocations;
+            errors += r.errors;
+            cold += r.coldStarts;
+            gb += r.gbSeconds;
+            cpu += r.cpuSeconds;
+        }
+    };
+    auto toJson = [&](const Sum& x) {
+        double cost = x.gb * pricing_.perGbSecond +
+                      static_cast<double>(x.invocations) * pricing_.perMillionRequests / 1e6;
+        return Json{{"invocations", x.invocations}, {"errors", x.errors}, {"coldStarts", x.cold},
+                    {"gbSeconds", x.gb}, {"cpuSeconds", x.cpu}, {"cost", cost}};
+    };
+    std::map<std::string, Sum> byAction;
+    std::map<std::int64_t, Sum> byHour;
+    Sum total;
+    for (const auto& r : *rows) {
+        byAction[r.action].add(r);
+        byHour[r.hour].add(r);
+        total.add(r);
+    }
+    Json out = Json::array();
+    if (group == "action") {
+        for (const auto& [action, sum] : byAction) {
+            Json row = toJson(sum);
+            row["action"] = action;
+            out.push_back(std::move(row));
+        }
+    } else {
+        for (const auto& [hour, sum] : byHour) {
+            Json row = toJson(sum);
+            row["hour"] = hour;
+            out.push_back(std::move(row));
+        }
+    }
+    co_return Json{{"namespace", ns},
+                   {"since", fromHour},
+                   {"upto", toHour + kHourMs - 1},
+                   {"group", group},
+                   {"prices", {{"perGbSecond", pricing_.perGbSecond},
+                               {"perMillionRequests", pricing_.perMillionRequests},
+                               {"currency", pricing_.currency}}},
+                   {"rows", out},
+                   {"total", toJson(total)}};
 }
 
 Result<Json> Controller::listNamespaces(const Identity& who) const {

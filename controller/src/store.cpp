@@ -30,6 +30,10 @@ public:
         sqlite3_bind_int64(st_, ++idx_, v);
         return *this;
     }
+    Stmt& bind(double v) {
+        sqlite3_bind_double(st_, ++idx_, v);
+        return *this;
+    }
     // SQLITE_ROW, SQLITE_DONE or an error code.
     int step() { return sqlite3_step(st_); }
     std::string text(int col) const {
@@ -38,6 +42,7 @@ public:
                  : std::string();
     }
     std::int64_t integer(int col) const { return sqlite3_column_int64(st_, col); }
+    double real(int col) const { return sqlite3_column_double(st_, col); }
 
 private:
     sqlite3_stmt* st_ = nullptr;
@@ -59,6 +64,11 @@ CREATE TABLE IF NOT EXISTS activations(
 CREATE INDEX IF NOT EXISTS activations_by_start ON activations(namespace, start);
 CREATE INDEX IF NOT EXISTS activations_by_path ON activations(namespace, path, start);
 CREATE TABLE IF NOT EXISTS pending(id TEXT PRIMARY KEY, accepted INTEGER NOT NULL, request TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS usage(
+    namespace TEXT NOT NULL, action TEXT NOT NULL, hour INTEGER NOT NULL,
+    invocations INTEGER NOT NULL, errors INTEGER NOT NULL, cold_starts INTEGER NOT NULL,
+    gb_seconds REAL NOT NULL, cpu_seconds REAL NOT NULL,
+    PRIMARY KEY(namespace, hour, action));
 INSERT OR IGNORE INTO meta(key, value) VALUES('schema_version', '1');
 )sql";
 
@@ -240,7 +250,7 @@ Result<void> Store::addPending(const PendingRow& row) {
 
 Result<void> Store::completeActivation(const std::string& id, const std::string& ns,
                                        const std::string& path, std::int64_t start,
-                                       const std::string& doc) {
+                                       const std::string& doc, const UsageDelta& usage) {
     if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
     auto fail = [&](std::string_view what) {
         Error e = dbError(db_, what);
@@ -258,12 +268,43 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
         if (!del.ok()) return fail("prepare");
         del.bind(id);
         if (del.step() != SQLITE_DONE) return fail("clear pending activation");
+        if (sqlite3_changes(db_) == 1) {
+            Stmt led(db_,
+                     "INSERT INTO usage(namespace, action, hour, invocations, errors, cold_starts, "
+                     "gb_seconds, cpu_seconds) VALUES(?,?,?,1,?,?,?,?) "
+                     "ON CONFLICT(namespace, hour, action) DO UPDATE SET "
+                     "invocations = invocations + 1, errors = errors + excluded.errors, "
+                     "cold_starts = cold_starts + excluded.cold_starts, "
+                     "gb_seconds = gb_seconds + excluded.gb_seconds, "
+                     "cpu_seconds = cpu_seconds + excluded.cpu_seconds");
+            if (!led.ok()) return fail("prepare");
+            led.bind(ns).bind(usage.action).bind(usage.hour).bind(std::int64_t{usage.error})
+                .bind(std::int64_t{usage.cold}).bind(usage.gbSeconds).bind(usage.cpuSeconds);
+            if (led.step() != SQLITE_DONE) return fail("update usage ledger");
+        }
     }
     if (auto r = exec("COMMIT"); !r) {
         (void)exec("ROLLBACK");
         return r.error();
     }
     return {};
+}
+
+Result<std::vector<UsageRow>> Store::usage(const std::string& ns, std::int64_t sinceHour,
+                                           std::int64_t uptoHour) {
+    Stmt st(db_,
+            "SELECT action, hour, invocations, errors, cold_starts, gb_seconds, cpu_seconds "
+            "FROM usage WHERE namespace=? AND hour >= ? AND hour <= ? ORDER BY hour, action");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(sinceHour).bind(uptoHour);
+    std::vector<UsageRow> out;
+    int rc;
+    while ((rc = st.step()) == SQLITE_ROW) {
+        out.push_back({st.text(0), st.integer(1), st.integer(2), st.integer(3), st.integer(4),
+                       st.real(5), st.real(6)});
+    }
+    if (rc != SQLITE_DONE) return dbError(db_, "read usage ledger");
+    return out;
 }
 
 Result<std::vector<PendingRow>> Store::pending() {

@@ -305,6 +305,17 @@ asio::awaitable<Response> Gateway::handle(Request req) {
         co_return fail(notFound());
     }
 
+    if (collection == "usage" && rest.empty()) {
+        if (method != bhttp::verb::get) co_return fail(methodNotAllowed(req.method_string()));
+        auto since = queryInt(t, "since", 0);
+        if (!since) co_return fail(since.error());
+        auto upto = queryInt(t, "upto", 0);
+        if (!upto) co_return fail(upto.error());
+        std::string group = "action";
+        if (auto it = t.query.find("group"); it != t.query.end() && !it->second.empty()) group = it->second;
+        co_return reply(co_await ctl_.usage(*who, ns, *since, *upto, group));
+    }
+
     if (collection == "triggers" || collection == "rules") {
         co_return fail(Error{Errc::NotImplemented, "Firework does not support " + collection +
                                                        " yet; see docs/api.md."});

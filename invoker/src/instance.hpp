@@ -63,6 +63,7 @@ public:
     void destroy();
 
     State state() const { return state_; }
+    Usage usage() const { return process_ ? process_->usage() : Usage{}; }
     const std::string& id() const { return id_; }
     pid_t pid() const { return process_ ? process_->pid() : -1; }
 

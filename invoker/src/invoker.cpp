@@ -177,6 +177,8 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
                  {"deadline", std::to_string(startWall + req.limits.timeoutMs)}};
     if (!req.apiKey.empty()) line["api_key"] = req.apiKey;
     res.startMs = startWall;
+    // A warm instance's cgroup counts CPU since the instance started: bill the difference.
+    std::int64_t cpuBefore = 0;
 
     auto finish = [&](RunOutput out) {
         if (shuttingDown_ && out.outcome.status != ActivationStatus::Success &&
@@ -188,9 +190,10 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         res.result = std::move(out.outcome.result);
         res.logs = std::move(out.logs);
         res.timeout = out.timeout;
-        res.cpuTimeUs = out.usage.cpuTimeUs;
+        res.cpuTimeUs = std::max<std::int64_t>(0, out.usage.cpuTimeUs - cpuBefore);
         res.peakMemoryBytes = out.usage.peakMemoryBytes;
         res.endMs = nowMs();
+        res.durationUs = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count();
         return res;
     };
 
@@ -212,6 +215,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         idle_.erase(it);
         slot->idleTimer.cancel();
         res.startKind = StartKind::Warm;
+        cpuBefore = slot->instance->usage().cpuTimeUs;
     } else {
         res.startKind = StartKind::Cold;
         auto spec = specFor(req, **code, idPrefix_ + std::to_string(++nextInstance_));

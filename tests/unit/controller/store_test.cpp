@@ -62,7 +62,7 @@ TEST_F(StoreTest, CompletingAnActivationClearsItsPendingEntry) {
     ASSERT_TRUE(store_->addPending({"id1", 10, R"({"x":1})"}));
     ASSERT_TRUE(store_->addPending({"id2", 11, R"({"x":2})"}));
     ASSERT_EQ(store_->pending()->size(), 2u);
-    ASSERT_TRUE(store_->completeActivation("id1", "guest", "a", 100, R"({"activationId":"id1"})"));
+    ASSERT_TRUE(store_->completeActivation("id1", "guest", "a", 100, R"({"activationId":"id1"})", {"a", 0, false, true, 0.5, 0.1}));
     auto left = store_->pending();
     ASSERT_EQ(left->size(), 1u);
     EXPECT_EQ((*left)[0].id, "id2");
@@ -70,10 +70,34 @@ TEST_F(StoreTest, CompletingAnActivationClearsItsPendingEntry) {
     EXPECT_FALSE(*store_->activation("other", "id1"));  // another namespace cannot see it
 }
 
+TEST_F(StoreTest, LedgerCountsEachActivationOnceAndSumsPerHour) {
+    ASSERT_TRUE(store_->addPending({"x1", 1, "{}"}));
+    ASSERT_TRUE(store_->addPending({"x2", 2, "{}"}));
+    ASSERT_TRUE(store_->addPending({"x3", 3, "{}"}));
+    ASSERT_TRUE(store_->completeActivation("x1", "guest", "a", 10, "{}", {"a", 3600000, false, true, 0.25, 0.5}));
+    ASSERT_TRUE(store_->completeActivation("x2", "guest", "a", 20, "{}", {"a", 3600000, true, false, 0.5, 0.25}));
+    ASSERT_TRUE(store_->completeActivation("x3", "guest", "b", 30, "{}", {"b", 7200000, false, false, 1.0, 0}));
+    // Completing x1 again (it is no longer pending) must not count it twice.
+    ASSERT_TRUE(store_->completeActivation("x1", "guest", "a", 10, "{}", {"a", 3600000, false, true, 0.25, 0.5}));
+    auto rows = store_->usage("guest", 0, 7200000);
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 2u);
+    const auto& a = (*rows)[0];
+    EXPECT_EQ(a.action, "a");
+    EXPECT_EQ(a.hour, 3600000);
+    EXPECT_EQ(a.invocations, 2);
+    EXPECT_EQ(a.errors, 1);
+    EXPECT_EQ(a.coldStarts, 1);
+    EXPECT_DOUBLE_EQ(a.gbSeconds, 0.75);
+    EXPECT_DOUBLE_EQ(a.cpuSeconds, 0.75);
+    EXPECT_EQ(store_->usage("guest", 7200000, 7200000)->size(), 1u);
+    EXPECT_TRUE(store_->usage("other", 0, 7200000)->empty());
+}
+
 TEST_F(StoreTest, ActivationQueriesFilterByNameAndTime) {
     for (int i = 0; i < 5; ++i) {
         std::string id = "id" + std::to_string(i);
-        ASSERT_TRUE(store_->completeActivation(id, "guest", i % 2 ? "a" : "p/b", 100 + i, id));
+        ASSERT_TRUE(store_->completeActivation(id, "guest", i % 2 ? "a" : "p/b", 100 + i, id, {}));
     }
     ActivationQuery q;
     EXPECT_EQ(*store_->countActivations("guest", q), 5);

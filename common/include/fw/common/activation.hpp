@@ -56,10 +56,19 @@ struct RunResult {
     std::optional<std::int64_t> initTimeMs;  // only when this activation paid for an init
     bool timeout = false;
     StartKind startKind = StartKind::Cold;
-    // Measured from the instance's cgroup where the launcher can (0 when unknown).
+    // The same span as endMs - startMs, measured with a monotonic clock in microseconds: the
+    // base of the billed duration.
+    std::int64_t durationUs = 0;
+    // From the instance's cgroup: CPU time this activation used, and the instance's peak memory
+    // so far (a warm instance's peak covers its earlier activations too).
     std::int64_t cpuTimeUs = 0;
     std::int64_t peakMemoryBytes = 0;
 };
+
+// Billing: the duration rounded up to a whole millisecond (at least 1 ms), and GB-seconds =
+// billed seconds x memory limit in GB (1 GB = 1024 MB).
+std::int64_t billedDurationMs(std::int64_t durationUs);
+double gbSeconds(std::int64_t billedMs, int memoryMb);
 
 class InvokerClient {
 public:

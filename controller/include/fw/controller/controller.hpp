@@ -50,6 +50,13 @@ struct ActivationListOptions {
     bool docs = false;
 };
 
+// Prices for the usage API; the defaults are AWS Lambda's public x86 prices.
+struct Pricing {
+    double perGbSecond = 0.0000166667;
+    double perMillionRequests = 0.20;
+    std::string currency = "USD";
+};
+
 struct InvokeOutcome {
     std::string activationId;
     std::optional<Json> record;  // set when the activation finished within the blocking wait
@@ -114,6 +121,13 @@ public:
     asio::awaitable<Result<Json>> getActivation(const Identity& who, const std::string& ns,
                                                 const std::string& id);
 
+    // The usage ledger of `ns` over [since, upto] (epoch ms; whole hours), grouped by "action"
+    // or "hour", priced with the configured prices.
+    asio::awaitable<Result<Json>> usage(const Identity& who, const std::string& ns,
+                                        std::int64_t since, std::int64_t upto,
+                                        const std::string& group);
+    void setPricing(Pricing p) { pricing_ = std::move(p); }
+
     Result<Json> listNamespaces(const Identity& who) const;
     Result<Json> limits(const Identity& who, const std::string& ns) const;
     const SystemLimits& systemLimits() const { return limits_; }
@@ -141,6 +155,7 @@ private:
     StoreThread store_;
     InvokerClient& invoker_;
     SystemLimits limits_;
+    Pricing pricing_;
     // Owned by the io_context thread.
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const CachedAction>> actions_;
     std::unordered_map<std::string, Identity> identities_;  // by uuid, verified keys only

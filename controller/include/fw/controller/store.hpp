@@ -44,6 +44,27 @@ struct ActivationQuery {
     std::int64_t limit = 30;
 };
 
+// One activation's contribution to the usage ledger.
+struct UsageDelta {
+    std::string action;  // "a" or "pkg/a"
+    std::int64_t hour = 0;  // epoch ms of the start of the activation's hour (UTC)
+    bool error = false;
+    bool cold = false;
+    double gbSeconds = 0;
+    double cpuSeconds = 0;
+};
+
+// A ledger row: totals of one action in one hour.
+struct UsageRow {
+    std::string action;
+    std::int64_t hour = 0;
+    std::int64_t invocations = 0;
+    std::int64_t errors = 0;
+    std::int64_t coldStarts = 0;
+    double gbSeconds = 0;
+    double cpuSeconds = 0;
+};
+
 class Store {
 public:
     // Opens (creating if needed) the database file and brings the schema up to date.
@@ -70,10 +91,15 @@ public:
 
     // An accepted activation, recorded before the caller is told it was accepted.
     Result<void> addPending(const PendingRow& row);
-    // Stores the finished record and forgets the pending entry, in one transaction.
+    // Stores the finished record, forgets the pending entry and adds `usage` to the ledger, in
+    // one transaction. The ledger counts only an activation that was still pending, so no
+    // activation is ever counted twice.
     Result<void> completeActivation(const std::string& id, const std::string& ns,
                                     const std::string& path, std::int64_t start,
-                                    const std::string& doc);
+                                    const std::string& doc, const UsageDelta& usage);
+    // Ledger rows of `ns` whose hour lies in [sinceHour, uptoHour].
+    Result<std::vector<UsageRow>> usage(const std::string& ns, std::int64_t sinceHour,
+                                        std::int64_t uptoHour);
     Result<std::vector<PendingRow>> pending();
     Result<std::optional<std::string>> activation(const std::string& ns, const std::string& id);
     Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);

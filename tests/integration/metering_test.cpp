@@ -1,0 +1,116 @@
+// Metering against a real fwd: every record carries its billing figures, and the usage ledger
+// equals the sum over the records of a period, also after a restart.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "fwd_process.hpp"
+
+namespace fw::test {
+namespace {
+
+const Json* ann(const Json& rec, const char* key) { return findKeyValue(rec["annotations"], key); }
+
+struct Totals {
+    std::int64_t invocations = 0, errors = 0, cold = 0;
+    double gb = 0, cpu = 0;
+};
+
+Totals sumRecords(client::Client& c) {
+    client::ActivationQuery q;
+    q.limit = 200;
+    q.docs = true;
+    auto list = c.listActivations(q);
+    EXPECT_TRUE(list);
+    Totals t;
+    for (const auto& r : *list) {
+        ++t.invocations;
+        if (!r["response"]["success"].get<bool>()) ++t.errors;
+        if (*ann(r, "startKind") == "cold") ++t.cold;
+        t.gb += ann(r, "gbSeconds")->get<double>();
+        t.cpu += ann(r, "cpuTime")->get<double>() / 1000.0;
+    }
+    return t;
+}
+
+void expectLedgerEquals(client::Client& c, const Totals& t) {
+    for (const char* group : {"action", "hour"}) {
+        SCOPED_TRACE(group);
+        auto r = c.request("GET", "namespaces/_/usage", {{"group", group}});
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << r->body;
+        Json u = *r->json();
+        const Json& total = u["total"];
+        EXPECT_EQ(total["invocations"], t.invocations);
+        EXPECT_EQ(total["errors"], t.errors);
+        EXPECT_EQ(total["coldStarts"], t.cold);
+        EXPECT_NEAR(total["gbSeconds"].get<double>(), t.gb, 1e-9);
+        EXPECT_NEAR(total["cpuSeconds"].get<double>(), t.cpu, 1e-6);
+        double rowsGb = 0;
+        std::int64_t rowsInv = 0;
+        for (const auto& row : u["rows"]) {
+            rowsGb += row["gbSeconds"].get<double>();
+            rowsInv += row["invocations"].get<std::int64_t>();
+        }
+        EXPECT_NEAR(rowsGb, t.gb, 1e-9);
+        EXPECT_EQ(rowsInv, t.invocations);
+        double expectedCost = t.gb * u["prices"]["perGbSecond"].get<double>() +
+                              static_cast<double>(t.invocations) * u["prices"]["perMillionRequests"].get<double>() / 1e6;
+        EXPECT_NEAR(total["cost"].get<double>(), expectedCost, 1e-12);
+    }
+}
+
+TEST(Metering, RecordsCarryBillingAndTheLedgerMatchesThemAcrossRestarts) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("burn", Json{{"exec", {{"kind", "python:3"}, {"code",
+        "def main(a):\n    x = 0\n    for i in range(2000000):\n        x += i\n    return {'x': x}\n"}}},
+        {"limits", {{"memory", 128}}}}, false));
+    ASSERT_TRUE(c.putAction("fails", Json{{"exec", {{"kind", "nodejs:20"}, {"code",
+        "function main() { return {error: 'no'}; }"}}}}, false));
+    for (int i = 0; i < 3; ++i) ASSERT_TRUE(c.invokeAction("burn", Json::object(), true, false));
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(c.invokeAction("fails", Json::object(), true, false));
+    auto rec = c.invokeAction("burn", Json::object(), true, false);
+    ASSERT_TRUE(rec);
+    Json r = *rec->json();
+    std::int64_t billed = ann(r, "billedDuration")->get<std::int64_t>();
+    EXPECT_GE(billed, std::max<std::int64_t>(1, r["duration"].get<std::int64_t>()));
+    EXPECT_LE(billed, r["duration"].get<std::int64_t>() + 1);
+    EXPECT_NEAR(ann(r, "gbSeconds")->get<double>(), billed / 1000.0 * 128 / 1024.0, 1e-12);
+    EXPECT_GT(ann(r, "cpuTime")->get<double>(), 1.0) << "a CPU-bound activation reported no CPU time";
+    EXPECT_GT(ann(r, "peakMemory")->get<std::int64_t>(), 1 << 20);
+    EXPECT_EQ(*ann(r, "startKind"), "warm");
+
+    Totals t = sumRecords(c);
+    EXPECT_EQ(t.invocations, 6);
+    EXPECT_EQ(t.errors, 2);
+    EXPECT_EQ(t.cold, 2);
+    expectLedgerEquals(c, t);
+
+    auto byAction = c.request("GET", "namespaces/_/usage", {{"group", "action"}});
+    Json rows = (*byAction->json())["rows"];
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0]["action"], "burn");
+    EXPECT_EQ(rows[0]["invocations"], 4);
+    EXPECT_EQ(rows[1]["action"], "fails");
+    EXPECT_EQ(rows[1]["errors"], 2);
+
+    // Restart: the ledger is durable and nothing is counted again.
+    EXPECT_EQ(fwd.stop(), 0);
+    fwd.start();
+    auto c2 = fwd.client();
+    expectLedgerEquals(c2, t);
+    ASSERT_TRUE(c2.invokeAction("fails", Json::object(), true, false));
+    Totals t2 = sumRecords(c2);
+    EXPECT_EQ(t2.invocations, 7);
+    expectLedgerEquals(c2, t2);
+
+    auto bad = c2.request("GET", "namespaces/_/usage", {{"group", "minute"}});
+    EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+}  // namespace
+}  // namespace fw::test
