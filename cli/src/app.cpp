@@ -329,6 +329,36 @@ int run(int argc, const char* const* argv, const Io& io) {
     pdelete->add_option("name", pdeleteName, "package name")->required();
     select(pdelete, [&](Context& c) { return packageDelete(c, pdeleteName); });
 
+    // usage (a Firework extension)
+    UsageOptions usageOpts;
+    std::string usageSince, usageUpto;
+    auto* usageCmd = app.add_subcommand(
+        "usage", "invocations, errors, cold starts, GB-seconds, CPU-seconds and cost");
+    auto* sinceOpt = usageCmd->add_option(
+        "--since", usageSince,
+        "start: epoch ms, a UTC date or time (2026-11-28, 2026-11-28T10:00Z), or a time ago "
+        "(-24h, -7d); default: 24 h before --upto");
+    auto* uptoOpt =
+        usageCmd->add_option("--upto", usageUpto, "end, in the same forms; default: now");
+    usageCmd->add_option("--group", usageOpts.group, "one row per action or per hour (UTC)")
+        ->check(CLI::IsMember({"action", "hour"}));
+    usageCmd->add_flag("--csv", usageOpts.csv, "CSV (RFC 4180) without a total row");
+    select(usageCmd, [&](Context& c) {
+        UsageOptions o = usageOpts;
+        if (sinceOpt->count()) o.since = usageSince;
+        if (uptoOpt->count()) o.upto = usageUpto;
+        return usage(c, o);
+    });
+
+    // instance (a Firework extension); `instances` is short for `instance list`
+    auto* instance = app.add_subcommand("instance", "the daemon's action instances");
+    instance->require_subcommand(1);
+    auto* ilist = instance->add_subcommand(
+        "list", "warm instances per action, prewarmed instances and the memory pool");
+    select(ilist, [&](Context& c) { return instanceList(c); });
+    auto* instances = app.add_subcommand("instances", "the same as instance list");
+    select(instances, [&](Context& c) { return instanceList(c); });
+
     try {
         app.parse(argc, argv);
     } catch (const CLI::ParseError& e) {

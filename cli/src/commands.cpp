@@ -3,16 +3,17 @@
 // order of steps and the exit codes.
 #include "commands.hpp"
 
-#include <limits>
 #include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <set>
 
 #include "fw/cli/format.hpp"
+#include "fw/cli/time_arg.hpp"
 #include "fw/client/properties.hpp"
 #include "fw/common/names.hpp"
 #include "fw/common/util.hpp"
@@ -551,6 +552,83 @@ int namespaceList(Context& ctx) {
         ctx.printJson(*r);
     } else {
         ctx.out() << namespaceTable(*r);
+    }
+    return kExitOk;
+}
+
+// ---- usage and instances (Firework extensions) ----
+
+namespace {
+
+constexpr std::int64_t kDefaultUsagePeriodMs = 24 * 3600 * 1000;
+
+// A daemon older than an endpoint answers 404 (or 501 from a gateway that knows the route but
+// not the feature): say so, since "The requested resource does not exist." alone reads like a
+// typo. The code must match the status, so a transport error after an old 404 gets no hint.
+int failExtension(Context& ctx, client::Client& api, const Error& e, std::string_view what) {
+    const long status = api.lastResponse().status;
+    if ((status == 404 && e.code == Errc::NotFound) ||
+        (status == 501 && e.code == Errc::NotImplemented)) {
+        return ctx.fail(oneLine(e.message) + " (the daemon at " + api.config().apiHost +
+                        " may be older than fwctl and not offer " + std::string(what) + ")");
+    }
+    return ctx.fail(e);
+}
+
+}  // namespace
+
+int usage(Context& ctx, const UsageOptions& o) {
+    if (o.csv && ctx.json()) {
+        ctx.err() << "error: --csv and --json exclude each other\n";
+        return kExitUsage;
+    }
+    const std::int64_t now = ctx.io().nowMs();
+    std::int64_t upto = now;
+    if (o.upto) {
+        auto t = parseTimeArg(*o.upto, now);
+        if (!t) {
+            ctx.err() << "error: --upto: " << t.error().message << "\n";
+            return kExitUsage;
+        }
+        upto = *t;
+    }
+    std::int64_t since = upto - kDefaultUsagePeriodMs;
+    if (o.since) {
+        auto t = parseTimeArg(*o.since, now);
+        if (!t) {
+            ctx.err() << "error: --since: " << t.error().message << "\n";
+            return kExitUsage;
+        }
+        since = *t;
+    }
+    if (since > upto) {
+        ctx.err() << "error: --since (" << formatUtcMinute(since) << " UTC) is after --upto ("
+                  << formatUtcMinute(upto) << " UTC)\n";
+        return kExitUsage;
+    }
+    auto api = ctx.api();
+    if (!api) return ctx.fail(api.error());
+    auto r = (*api)->usage(since, upto, o.group);
+    if (!r) return failExtension(ctx, **api, r.error(), "usage reports");
+    if (ctx.json()) {
+        ctx.printJson(*r);
+    } else if (o.csv) {
+        ctx.out() << usageCsv(*r);
+    } else {
+        ctx.out() << usageReport(*r);
+    }
+    return kExitOk;
+}
+
+int instanceList(Context& ctx) {
+    auto api = ctx.api();
+    if (!api) return ctx.fail(api.error());
+    auto r = (*api)->instances();
+    if (!r) return failExtension(ctx, **api, r.error(), "instance lists");
+    if (ctx.json()) {
+        ctx.printJson(*r);
+    } else {
+        ctx.out() << instancesReport(*r);
     }
     return kExitOk;
 }

@@ -97,6 +97,12 @@ struct PackageOptions {
     std::optional<bool> shared;
 };
 
+struct UsageOptions {
+    std::optional<std::string> since, upto;  // as typed; parsed by parseTimeArg
+    std::string group = "action";            // "action" or "hour"
+    bool csv = false;
+};
+
 int propertySet(Context& ctx, const PropertyOptions& o);
 int propertyUnset(Context& ctx, const PropertyOptions& o);
 int propertyGet(Context& ctx, const PropertyOptions& o);
@@ -115,6 +121,9 @@ int activationResult(Context& ctx, const ActivationOptions& o);
 int activationPoll(Context& ctx, const PollOptions& o);
 
 int namespaceList(Context& ctx);
+
+int usage(Context& ctx, const UsageOptions& o);
+int instanceList(Context& ctx);
 
 int packagePut(Context& ctx, const PackageOptions& o, bool update);
 int packageGet(Context& ctx, const std::string& name);

@@ -100,6 +100,9 @@ TEST_F(Fwctl, UsageErrorsExitTwoWithoutRequests) {
         {{"activation", "get"}, "error: give an activation ID or --last"},
         {{"activation", "logs", "abc", "--last"}, "excludes"},
         {{"property", "set"}, "error: property set needs"},
+        {{"usage", "--group", "day"}, "day"},
+        {{"usage", "extra"}, "extra"},
+        {{"instance"}, "A subcommand is required"},
         {{"nonsense"}, "nonsense"},
     };
     for (const auto& c : cases) {
@@ -527,6 +530,196 @@ TEST_F(Fwctl, VerboseTracesWithoutTheKey) {
     ASSERT_EQ(run({"-v", "namespace", "list"}), kExitOk);
     EXPECT_EQ(err_.str(), "> GET " + kBase + "namespaces\n< 200\n< [\"guest\"]\n");
     EXPECT_EQ(out_.str(), "NAMESPACE\nguest\n");
+}
+
+TEST_F(Fwctl, UsageSendsThePeriodAndGroup) {
+    const std::string now = std::to_string(now_);
+    const std::string dayAgo = std::to_string(now_ - 86'400'000);
+    struct Case {
+        std::vector<std::string> args;
+        std::string url;
+    } cases[] = {
+        {{"usage"}, "namespaces/_/usage?since=" + dayAgo + "&upto=" + now + "&group=action"},
+        {{"usage", "--group", "hour"},
+         "namespaces/_/usage?since=" + dayAgo + "&upto=" + now + "&group=hour"},
+        {{"usage", "--since", "-7d"},
+         "namespaces/_/usage?since=" + std::to_string(now_ - 7 * 86'400'000LL) + "&upto=" + now +
+             "&group=action"},
+        {{"usage", "--since=-1h30m", "--group=action"},
+         "namespaces/_/usage?since=" + std::to_string(now_ - 5'400'000) + "&upto=" + now +
+             "&group=action"},
+        {{"usage", "--since", "2026-11-28", "--upto", "2026-11-28T10:00Z"},
+         "namespaces/_/usage?since=1795824000000&upto=1795860000000&group=action"},
+        {{"usage", "--since", "2026-11-28 10:00", "--upto", "2026-11-28T12:00+01:00"},
+         "namespaces/_/usage?since=1795860000000&upto=1795863600000&group=action"},
+        {{"usage", "--upto", "1795886400000"},
+         "namespaces/_/usage?since=1795800000000&upto=1795886400000&group=action"},
+        {{"usage", "--since", "1600000000000", "--csv"},
+         "namespaces/_/usage?since=1600000000000&upto=" + now + "&group=action"},
+        {{"-n", "other", "usage", "--upto", "now"},
+         "namespaces/other/usage?since=" + dayAgo + "&upto=" + now + "&group=action"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.args));
+        ASSERT_EQ(run(c.args), kExitOk) << err_.str();
+        ASSERT_EQ(state_->requests.size(), 1u);
+        EXPECT_EQ(request().method, "GET");
+        EXPECT_EQ(request().url, kBase + c.url);
+        EXPECT_EQ(request().body, std::nullopt);
+        EXPECT_EQ(err_.str(), "");
+    }
+}
+
+TEST_F(Fwctl, UsageRejectsBadTimesWithoutARequest) {
+    const std::string forms =
+        "' is not a time: use epoch milliseconds, a UTC date or time such as 2026-11-28 or "
+        "2026-11-28T10:00Z, or a time ago such as -24h or -7d\n";
+    struct Case {
+        std::vector<std::string> args;
+        std::string err;
+    } cases[] = {
+        {{"usage", "--since", "yesterday"}, "error: --since: 'yesterday" + forms},
+        {{"usage", "--upto", "28/11/2026"}, "error: --upto: '28/11/2026" + forms},
+        {{"usage", "--since", "-24"}, "error: --since: '-24" + forms},
+        {{"usage", "--upto", "2026-02-30"},
+         "error: --upto: '2026-02-30' is not a valid date and time\n"},
+        {{"usage", "--since", "2026-11-28T10:00Z", "--upto", "2026-11-28"},
+         "error: --since (2026-11-28 10:00 UTC) is after --upto (2026-11-28 00:00 UTC)\n"},
+        {{"usage", "--csv", "--json"}, "error: --csv and --json exclude each other\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.args));
+        EXPECT_EQ(run(c.args), kExitUsage);
+        EXPECT_EQ(err_.str(), c.err);
+        EXPECT_EQ(out_.str(), "");
+        EXPECT_TRUE(state_->requests.empty());
+    }
+}
+
+const char* const kUsageBody = R"({"namespace":"guest","since":1795800000000,
+  "upto":1795886400000,"group":"action",
+  "prices":{"perGbSecond":0.0000166667,"perMillionRequests":0.2,"currency":"USD"},
+  "rows":[{"action":"pkg/a","invocations":12,"errors":1,"coldStarts":2,"gbSeconds":0.0031,
+           "cpuSeconds":0.021,"cost":0.0000027}],
+  "total":{"invocations":12,"errors":1,"coldStarts":2,"gbSeconds":0.0031,"cpuSeconds":0.021,
+           "cost":0.0000027}})";
+
+TEST_F(Fwctl, UsagePrintsATableCsvOrJson) {
+    const std::string hours = R"({"namespace":"guest","since":1795860000000,
+      "upto":1795867200000,"group":"hour","prices":{"perGbSecond":0.0000166667,
+      "perMillionRequests":0.2,"currency":"USD"},
+      "rows":[{"hour":1795860000000,"invocations":3,"errors":0,"coldStarts":1,"gbSeconds":0.75,
+               "cpuSeconds":0.2,"cost":0.0000131}],
+      "total":{"invocations":3,"errors":0,"coldStarts":1,"gbSeconds":0.75,"cpuSeconds":0.2,
+               "cost":0.0000131}})";
+    struct Case {
+        std::vector<std::string> args;
+        std::string body, out;
+    } cases[] = {
+        {{"usage"},
+         kUsageBody,
+         "usage of guest from 2026-11-27 17:20 to 2026-11-28 17:20 UTC; prices: 0.0000166667 "
+         "USD per GB-second, 0.2 USD per million requests\n"
+         "ACTION  INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS       COST\n"
+         "pkg/a            12       1     2      0.0031        0.021  0.0000027\n"
+         "TOTAL            12       1     2      0.0031        0.021  0.0000027\n"},
+        {{"usage", "--csv"},
+         kUsageBody,
+         "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
+         "pkg/a,12,1,2,0.0031,0.021,0.0000027\r\n"},
+        {{"usage", "--group", "hour"},
+         hours,
+         "usage of guest from 2026-11-28 10:00 to 2026-11-28 12:00 UTC; prices: 0.0000166667 "
+         "USD per GB-second, 0.2 USD per million requests\n"
+         "HOUR              INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS       COST\n"
+         "2026-11-28 10:00            3       0     1      0.7500        0.200  0.0000131\n"
+         "TOTAL                       3       0     1      0.7500        0.200  0.0000131\n"},
+        {{"usage", "--group", "hour", "--csv"},
+         hours,
+         "hour,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
+         "2026-11-28T10:00:00Z,3,0,1,0.75,0.2,0.0000131\r\n"},
+        {{"usage", "--json"}, kUsageBody, Json::parse(kUsageBody).dump(2) + "\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.args));
+        replies({reply(200, c.body)});
+        ASSERT_EQ(run(c.args), kExitOk) << err_.str();
+        EXPECT_EQ(out_.str(), c.out);
+        EXPECT_EQ(err_.str(), "");
+    }
+}
+
+TEST_F(Fwctl, InstanceListAndItsAlias) {
+    const std::string body = R"({"actions":[{"action":"pkg/a","starting":0,"idle":1,"busy":2}],
+      "prewarmed":[{"kind":"python:3","memory":256,"count":2}],
+      "pool":{"memoryMb":8192,"usedMb":768,"queued":0}})";
+    const std::string table =
+        "ACTION  STARTING  IDLE  BUSY\n"
+        "pkg/a          0     1     2\n"
+        "\n"
+        "KIND      MEMORY  COUNT\n"
+        "python:3  256 MB      2\n"
+        "\n"
+        "pool: 768 of 8192 MB in use, 0 queued\n";
+    struct Case {
+        std::vector<std::string> args;
+        std::string url, out;
+    } cases[] = {
+        {{"instance", "list"}, "namespaces/_/instances", table},
+        {{"instances"}, "namespaces/_/instances", table},
+        {{"instances", "--namespace", "other"}, "namespaces/other/instances", table},
+        {{"--json", "instances"}, "namespaces/_/instances", Json::parse(body).dump(2) + "\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.args));
+        replies({reply(200, body)});
+        ASSERT_EQ(run(c.args), kExitOk) << err_.str();
+        ASSERT_EQ(state_->requests.size(), 1u);
+        EXPECT_EQ(request().method, "GET");
+        EXPECT_EQ(request().url, kBase + c.url);
+        EXPECT_EQ(out_.str(), c.out);
+        EXPECT_EQ(err_.str(), "");
+    }
+}
+
+TEST_F(Fwctl, UsageAndInstancesFromAnOlderOrFailingDaemon) {
+    const std::string older = " (the daemon at h:1 may be older than fwctl and not offer ";
+    struct Case {
+        std::vector<std::string> args;
+        Result<client::Response> reply;
+        std::string err;
+    } cases[] = {
+        {{"usage"},
+         reply(404, R"({"error":"The requested resource does not exist.","code":"t1"})"),
+         "error: The requested resource does not exist." + older + "usage reports)\n"},
+        {{"instances"},
+         reply(404, R"({"error":"The requested resource does not exist.","code":"t1"})"),
+         "error: The requested resource does not exist." + older + "instance lists)\n"},
+        {{"usage", "--csv"},
+         reply(501, ""),
+         "error: HTTP 501 Not Implemented" + older + "usage reports)\n"},
+        {{"instance", "list"},
+         reply(501, R"({"error":"Firework does not support\nthis yet"})"),
+         "error: Firework does not support this yet" + older + "instance lists)\n"},
+        {{"usage"}, reply(403, R"({"error":"not yours"})"), "error: not yours\n"},
+        {{"usage"},
+         reply(400, R"({"error":"since must be before upto"})"),
+         "error: since must be before upto\n"},
+        {{"instances"}, reply(500, "<html>\n"), "error: HTTP 500 Internal Server Error: <html>\n"},
+        {{"usage"},
+         reply(200, "oops"),
+         "error: the server answered HTTP 200 with a body that is not JSON: oops\n"},
+        {{"usage"},
+         Error{Errc::Unavailable, "cannot connect to http://h:1: refused"},
+         "error: cannot connect to http://h:1: refused\n"},
+    };
+    for (const auto& c : cases) {
+        SCOPED_TRACE(::testing::PrintToString(c.args) + " " + c.err);
+        state_->replies.push_back(c.reply);
+        EXPECT_EQ(run(c.args), kExitError);
+        EXPECT_EQ(err_.str(), c.err);
+        EXPECT_EQ(out_.str(), "");
+    }
 }
 
 }  // namespace
