@@ -425,14 +425,17 @@ std::string amountText(const Json& j, std::string_view key, std::optional<int> d
 }
 
 struct UsageColumn {
-    const char* key;    // field of a row and of "total"; also the CSV header
-    const char* title;  // table header
+    const char* key;              // field of a row and of "total"; also the CSV header
+    const char* title;            // table header
     std::optional<int> decimals;  // nullopt: a count
 };
 const UsageColumn kUsageColumns[] = {
-    {"invocations", "INVOCATIONS", std::nullopt}, {"errors", "ERRORS", std::nullopt},
-    {"coldStarts", "COLD", std::nullopt},         {"gbSeconds", "GB-SECONDS", 4},
-    {"cpuSeconds", "CPU-SECONDS", 3},             {"cost", "COST", 7},
+    {"invocations", "INVOCATIONS", std::nullopt},
+    {"errors", "ERRORS", std::nullopt},
+    {"coldStarts", "COLD", std::nullopt},
+    {"gbSeconds", "GB-SECONDS", 4},
+    {"cpuSeconds", "CPU-SECONDS", 3},
+    {"cost", "COST", 7},
 };
 
 bool byHour(const Json& usage) {
@@ -480,8 +483,8 @@ std::string formatUtcMinute(std::int64_t epochMs) {
     std::tm tm{};
     gmtime_r(&t, &tm);
     char buf[48];
-    std::strftime(buf, sizeof buf, tm.tm_sec != 0 || ms != 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M",
-                  &tm);
+    std::strftime(buf, sizeof buf,
+                  tm.tm_sec != 0 || ms != 0 ? "%Y-%m-%d %H:%M:%S" : "%Y-%m-%d %H:%M", &tm);
     std::string out = buf;
     if (ms != 0) {
         char frac[8];
@@ -554,7 +557,8 @@ std::string usageCsv(const Json& usage) {
         }
         for (const auto& c : kUsageColumns) {
             out += ",";
-            out += c.decimals ? amountText(row, c.key, std::nullopt, "") : countText(row, c.key, "");
+            out +=
+                c.decimals ? amountText(row, c.key, std::nullopt, "") : countText(row, c.key, "");
         }
         out += "\r\n";
     }

@@ -99,8 +99,7 @@ std::optional<std::int64_t> parseAgo(std::string_view s) {
 }
 
 Error notADate(std::string_view text) {
-    return Error{Errc::InvalidArgument,
-                 "'" + std::string(text) + "' is not a valid date and time"};
+    return Error{Errc::InvalidArgument, "'" + std::string(text) + "' is not a valid date and time"};
 }
 
 // YYYY-MM-DD[(T| )HH:MM[:SS[.fff]]][Z|(+|-)HH[:MM|MM]] as epoch ms.

@@ -247,7 +247,8 @@ TEST(Format, UsageCsv) {
         {"quoting and missing values", R"({"group":"action","rows":[{"action":"a \"b\", c"}]})",
          "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"
          "\"a \"\"b\"\", c\",,,,,,\r\n"},
-        {"not an object", "[]", "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"},
+        {"not an object", "[]",
+         "action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost\r\n"},
     };
     for (const auto& c : cases) {
         SCOPED_TRACE(c.name);
