@@ -453,7 +453,9 @@ std::string usageHeadline(const Json& usage) {
     auto since = number(usage, "since");
     auto upto = number(usage, "upto");
     if (since) line += " from " + formatUtcMinute(*since);
-    if (upto) line += " to " + formatUtcMinute(*upto);
+    // fwd counts whole hours and answers the last millisecond of the last one (10:59:59.999):
+    // shown as the minute it ends at (11:00), which is how people say it.
+    if (upto) line += " to " + formatUtcMinute(*upto % 60'000 == 59'999 ? *upto + 1 : *upto);
     if (since || upto) line += " UTC";
     const Json& prices = field(usage, "prices");
     std::string currency = str(prices, "currency");

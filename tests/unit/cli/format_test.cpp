@@ -212,6 +212,12 @@ TEST(Format, UsageReport) {
          "2026-11-28 10:00            2       0     1      0.5000        0.100  0.0000087\n"
          "2026-11-28 11:00           10       1     0      0.0000        0.000  0.0000000\n"
          "TOTAL                      12       1     1      0.5000        0.100  0.0000087\n"},
+        {"an inclusive end (fwd's whole hours) reads as the minute it ends at",
+         R"({"namespace":"guest","since":1795860000000,"upto":1795867199999,"rows":[],
+             "total":{}})",
+         "usage of guest from 2026-11-28 10:00 to 2026-11-28 12:00 UTC\n"
+         "ACTION  INVOCATIONS  ERRORS  COLD  GB-SECONDS  CPU-SECONDS  COST\n"
+         "TOTAL             -       -     -           -            -     -\n"},
         {"no rows", R"({"namespace":"guest","since":0,"upto":3600000,"group":"action",
                         "rows":[],"total":{"invocations":0,"errors":0,"coldStarts":0,
                         "gbSeconds":0,"cpuSeconds":0,"cost":0}})",
