@@ -4,7 +4,9 @@
 # stdout: everything on stdout/stderr is the action's log.
 #
 # Started by the invoker as `/usr/bin/python3 -u launcher.py` with cwd = the action directory.
-# Standard library only.
+# With FW_PREWARM=1 it is a "stem cell": started before the action is known, it prepares what
+# does not depend on the action, says {"ready":true}, and waits for an init line naming the
+# action (see prewarm()). Standard library only.
 
 import atexit
 import glob
@@ -309,6 +311,97 @@ def serve(channel, fn, lambda_style):
         channel.write_line(line)
 
 
+def fail_start(channel, message):
+    """Reports a failed start (bad init message, load error) the way the invoker expects: details
+    on stderr, {"ok":false,...} on fd 3, exit status 1."""
+    print("Firework python runtime: %s" % message, file=sys.stderr)
+    flush_logs()
+    channel.write_result({"ok": False, "error": message})
+    sys.exit(1)
+
+
+class InitError(ValueError):
+    """A prewarm init line the shim cannot use; the message says why."""
+
+
+def parse_init(line):
+    """Checks a prewarm init line and returns (env, main or None, binary or None).
+
+    {"init": {"main": str, "binary": bool, "env": {name: str}}}; main, binary and env may be
+    absent. Everything is checked before anything is applied.
+    """
+    try:
+        message = json.loads(line)
+    except ValueError as e:  # also UnicodeDecodeError
+        raise InitError("not JSON: %s" % e) from None
+    init = message.get("init") if isinstance(message, dict) else None
+    if not isinstance(init, dict):
+        raise InitError('no "init" object')
+    main = init.get("main")
+    if main is not None and (not isinstance(main, str) or not main or "\0" in main
+                             or not _encodable(main)):
+        raise InitError('"main" must be a non-empty string')
+    binary = init.get("binary")
+    if binary is not None and not isinstance(binary, bool):
+        raise InitError('"binary" must be true or false')
+    env = init.get("env")
+    if env is None:
+        env = {}
+    if not isinstance(env, dict):
+        raise InitError('"env" must be an object')
+    for name, value in env.items():
+        if not name or "=" in name or "\0" in name:
+            raise InitError("env: %s is not a valid variable name" % json.dumps(name))
+        if not isinstance(value, str):
+            raise InitError("env: the value of %s must be a string" % name)
+        if "\0" in value:
+            raise InitError("env: the value of %s contains a NUL character" % name)
+        if not (_encodable(name) and _encodable(value)):
+            raise InitError("env: %s or its value cannot be encoded" % json.dumps(name))
+    return env, main, binary
+
+
+def _encodable(text):
+    """False for a string os.environ cannot take (a lone surrogate JSON allowed in)."""
+    try:
+        os.fsencode(text)
+        return True
+    except UnicodeError:
+        return False
+
+
+def prewarm(channel):
+    """The stem-cell phase of a prewarmed start (FW_PREWARM=1).
+
+    Prepares what does not depend on the action, writes {"ready":true}, then reads the init line
+    and puts its settings into the environment, so that the rest of the start runs exactly as a
+    cold start with that environment would. Returns only if the init line is valid; EOF before a
+    complete line ends the process quietly with status 0.
+    """
+    # Not visible to the action: a cold-started instance does not have it either.
+    os.environ.pop("FW_PREWARM", None)
+    # Cold starts import asyncio only when an action returns an awaitable (it costs ~10 ms);
+    # here nobody waits for it, and an async action's first call is then as fast as the next.
+    import asyncio  # noqa: F401
+    channel.write_result({"ready": True})
+    line = channel.read_request()
+    if not line.endswith(b"\n"):  # EOF, possibly after part of a line: the invoker gave up
+        flush_logs()
+        os._exit(0)
+    try:
+        env, main, binary = parse_init(line)
+    except InitError as e:
+        fail_start(channel, "Invalid init message: %s" % one_line(e))
+    os.environ.update(env)
+    # main/binary win over FW_ACTION_MAIN/FW_ACTION_BINARY in env, and the environment then
+    # says what was loaded, as in a cold start.
+    if main is not None:
+        os.environ["FW_ACTION_MAIN"] = main
+    if binary is not None:
+        os.environ["FW_ACTION_BINARY"] = "1" if binary else "0"
+    time.tzset()  # the time module read TZ at start-up; an init parameter may set it
+
+
 def main():
     # print() must never fail on a string the terminal encoding cannot represent (lone
     # surrogates from os.fsdecode, ...): escape it rather than raise inside the action.
@@ -317,6 +410,8 @@ def main():
     except Exception:
         pass
     channel = Channel()
+    if os.environ.get("FW_PREWARM") == "1":
+        prewarm(channel)
     action_dir = os.environ.get("FW_ACTION_DIR") or os.getcwd()
     name = os.environ.get("FW_ACTION_MAIN") or "main"
     binary = os.environ.get("FW_ACTION_BINARY") == "1"
@@ -325,11 +420,8 @@ def main():
         add_import_paths(action_dir)
         fn = load_entry_point(action_dir, name, binary)
     except (LoadError, OSError) as e:
-        message = str(e) if isinstance(e, LoadError) else "Cannot open action directory: %s" % e
-        print("Firework python runtime: %s" % message, file=sys.stderr)
-        flush_logs()
-        channel.write_result({"ok": False, "error": message})
-        sys.exit(1)
+        fail_start(channel, str(e) if isinstance(e, LoadError)
+                   else "Cannot open action directory: %s" % e)
     flush_logs()  # output printed while loading belongs before the ack
     channel.write_result({"ok": True})
     serve(channel, fn, wants_context(fn))
