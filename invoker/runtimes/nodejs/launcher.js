@@ -4,6 +4,8 @@
 // everything on stdout/stderr is the action's log.
 //
 // Started by the invoker as `/usr/bin/node launcher.js` with cwd = the action directory.
+// With FW_PREWARM=1 it is a "stem cell": started before the action is known, it loads its own
+// modules, says {"ready":true}, and waits for an init line naming the action (see prewarm()).
 // Node core modules only.
 'use strict';
 
@@ -245,8 +247,11 @@ function describe(e) {
 
 // The __OW_<KEY> variables of the current activation. A key the previous request set but this
 // one lacks goes back to its start-up value (or away), so nothing leaks between activations.
-const startupEnv = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => k.startsWith('__OW_')));
+// A prewarmed instance's start-up values are those after its init message (see applyInit()).
+function owEnv() {
+    return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('__OW_')));
+}
+let startupEnv = owEnv();
 let setLastTime = new Set();
 
 function applyActivationEnv(request) {
@@ -405,15 +410,14 @@ async function handle(fn, style, text) {
     writeLine(line);
 }
 
-// Splits stdin into lines and handles them one at a time, in order; a request arriving while an
-// activation runs waits for it.
-function serve(fn) {
-    const style = callingStyle(fn);
+// Splits stdin into lines and hands them to `handleLine` (which may be async) one at a time, in
+// order; a line arriving while an earlier one is handled waits for it.
+function readLines(handleLine) {
     const input = process.stdin;
     let pending = [];
     let queue = Promise.resolve();
     const enqueue = (buffer) => {
-        queue = queue.then(() => handle(fn, style, buffer.toString('utf8')));
+        queue = queue.then(() => handleLine(buffer.toString('utf8')));
     };
     input.on('data', (chunk) => {
         let start = 0;
@@ -428,7 +432,7 @@ function serve(fn) {
     });
     input.on('end', () => {
         // stdin closed: the invoker is done with us. Finish what was asked, then exit even if
-        // the action left timers or sockets open.
+        // the action left timers or sockets open. A last line without its newline is ignored.
         queue.then(flushLogs).then(() => process.exit(0));
     });
     input.on('error', (e) => {
@@ -437,7 +441,23 @@ function serve(fn) {
     });
 }
 
-async function main() {
+function serve(fn) {
+    const style = callingStyle(fn);
+    readLines((text) => handle(fn, style, text));
+}
+
+// Reports a failed start (bad init message, load error) the way the invoker expects: details on
+// stderr, {"ok":false,...} on fd 3, exit status 1.
+async function failStart(message) {
+    console.error(`Firework nodejs runtime: ${message}`);
+    await flushLogs();
+    writeResult({ ok: false, error: message });
+    process.exit(1);
+}
+
+// Loads the action the environment names (FW_ACTION_DIR, FW_ACTION_MAIN, FW_ACTION_BINARY) and
+// acks on fd 3; on failure reports it and exits.
+async function load() {
     const dir = process.env.FW_ACTION_DIR || process.cwd();
     const name = process.env.FW_ACTION_MAIN || 'main';
     const binary = process.env.FW_ACTION_BINARY === '1';
@@ -446,16 +466,106 @@ async function main() {
         process.chdir(dir);
         fn = binary ? await loadPackage(dir, name) : loadText(dir, name);
     } catch (e) {
-        const message = e instanceof LoadError ? e.message : `Could not load the action: ${describe(e)}`;
         if (!(e instanceof LoadError)) console.error(e);
-        console.error(`Firework nodejs runtime: ${message}`);
-        await flushLogs();
-        writeResult({ ok: false, error: message });
-        process.exit(1);
+        await failStart(e instanceof LoadError ? e.message : `Could not load the action: ${describe(e)}`);
     }
     await flushLogs(); // output printed while loading belongs before the ack
     writeResult({ ok: true });
-    serve(fn);
+    return fn;
+}
+
+class InitError extends Error {}
+
+function isPlainObject(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// Checks a prewarm init line, {"init": {"main": string, "binary": boolean, "env": {name: string}}}
+// (main, binary and env may be absent or null), and returns its init object. Everything is
+// checked before anything is applied.
+function parseInit(text) {
+    let message;
+    try {
+        message = JSON.parse(text);
+    } catch (e) {
+        throw new InitError(`not JSON: ${e.message}`);
+    }
+    const init = isPlainObject(message) ? message.init : undefined;
+    if (!isPlainObject(init)) throw new InitError('no "init" object');
+    const { main, binary } = init;
+    if (main !== undefined && main !== null &&
+        (typeof main !== 'string' || main === '' || main.includes('\0'))) {
+        throw new InitError('"main" must be a non-empty string');
+    }
+    if (binary !== undefined && binary !== null && typeof binary !== 'boolean') {
+        throw new InitError('"binary" must be true or false');
+    }
+    const env = init.env === undefined || init.env === null ? {} : init.env;
+    if (!isPlainObject(env)) throw new InitError('"env" must be an object');
+    for (const [name, value] of Object.entries(env)) {
+        if (name === '' || name.includes('=') || name.includes('\0')) {
+            throw new InitError(`env: ${JSON.stringify(name)} is not a valid variable name`);
+        }
+        if (typeof value !== 'string') {
+            throw new InitError(`env: the value of ${name} must be a string`);
+        }
+        if (value.includes('\0')) {
+            throw new InitError(`env: the value of ${name} contains a NUL character`);
+        }
+    }
+    return { main, binary, env };
+}
+
+// Puts an init line's settings into the environment, so that load() then runs exactly as in a
+// cold start with that environment. An invalid line ends the process.
+async function applyInit(text) {
+    let init;
+    try {
+        init = parseInit(text);
+    } catch (e) {
+        if (!(e instanceof InitError)) throw e;
+        await failStart(`Invalid init message: ${oneLine(e.message)}`);
+    }
+    for (const [name, value] of Object.entries(init.env)) process.env[name] = value;
+    // main/binary win over FW_ACTION_MAIN/FW_ACTION_BINARY in env, and the environment then says
+    // what was loaded, as in a cold start.
+    if (typeof init.main === 'string') process.env.FW_ACTION_MAIN = init.main;
+    if (typeof init.binary === 'boolean') process.env.FW_ACTION_BINARY = init.binary ? '1' : '0';
+    startupEnv = owEnv();
+}
+
+// The stem-cell phase of a prewarmed start (FW_PREWARM=1): the launcher's modules are loaded
+// (required at the top of this file), and what an action's first load would set up lazily is set
+// up now; the first stdin line is the init message, every later one an activation. EOF before
+// the init line exits 0 quietly.
+async function prewarm() {
+    delete process.env.FW_PREWARM; // a cold-started instance does not have it either
+    try {
+        await import(url.pathToFileURL(path.join(__dirname, 'prewarm.mjs')).href);
+    } catch (e) {
+        // Missing or unreadable: an ES module action's first load is slower, nothing else.
+    }
+    // process.stdin/stdout/stderr are created on first use, which loads Node's stream and pipe
+    // code (~3 ms). Do that now, before "ready", so the init line does not wait for it.
+    void process.stdout;
+    void process.stderr;
+    let fn = null;
+    let style;
+    readLines(async (text) => {
+        if (fn !== null) return handle(fn, style, text);
+        await applyInit(text);
+        fn = await load();
+        style = callingStyle(fn);
+    });
+    writeResult({ ready: true }); // lines are handled from the next tick on, never before this
+}
+
+async function main() {
+    if (process.env.FW_PREWARM === '1') {
+        await prewarm();
+        return;
+    }
+    serve(await load());
 }
 
 main();
