@@ -6,6 +6,10 @@ test here names the case it needs and states what the invoker must observe.
 """
 
 import json
+import os
+import statistics
+import sys
+import time
 
 from shim_harness import Shim, ShimExited, now_ms
 
@@ -273,3 +277,235 @@ class ShimContract:
         self.assertEqual(shim.take_stdout(), b"loading")
         self.assertEqual(shim.run(), {})
         self.assertEqual(shim.take_stdout(), b"")
+
+    # -- prewarm ("stem cell") instances ---------------------------------------------------------
+    # Started before the action is known: FW_PREWARM=1, no action variables, an empty directory.
+    # The shim says {"ready":true}; the invoker then fills the directory and sends one init line.
+
+    def prewarmed(self):
+        shim = Shim(self.runtime, {}, prewarm=True)
+        self.addCleanup(shim.close)
+        self.assertEqual(shim.read_result_line(), b'{"ready":true}', shim.stderr_text())
+        return shim
+
+    def initialized(self, case, **kw):
+        """A prewarmed shim given `case` as its action; kw: main, binary, init_env, action_name."""
+        shim = self.prewarmed()
+        shim.install(self.files(case))
+        shim.send_init(**kw)
+        self.assertEqual(shim.ack(), {"ok": True}, shim.stderr_text())
+        return shim
+
+    def assertInitFails(self, shim, message_part, exact_prefix="Invalid init message: "):
+        ack = json.loads(shim.read_result_line())
+        self.assertIs(ack.get("ok"), False, ack)
+        self.assertTrue(ack["error"].startswith(exact_prefix), ack)
+        self.assertIn(message_part, ack["error"])
+        self.assertNotIn("\n", ack["error"])
+        self.assertEqual(shim.wait_exit(), 1)
+        self.assertEqual(shim.take_stdout(), b"", "the shim must not write to stdout")
+        self.assertIn(ack["error"], shim.stderr_text())  # the details are logged as well
+        return ack
+
+    def test_prewarm_says_ready_while_the_directory_is_empty(self):
+        shim = self.prewarmed()
+        self.assertEqual(os.listdir(shim.action_dir), [])
+        self.assertIsNone(shim.proc.poll())
+        self.assertEqual(shim.unread_results(), b"")  # nothing but ready, not a failed load
+        shim.drain_now()
+        self.assertEqual(shim.take_stdout() + shim.take_stderr(), b"")
+        # Loading waits for the init line: the code installed now is what gets loaded.
+        shim.install(self.files("echo"))
+        shim.send_init()
+        self.assertEqual(shim.read_result_line(), b'{"ok":true}')
+        self.assertEqual(shim.run({"name": "Ada"}),
+                         {"args": {"name": "Ada"}, "greeting": "Hello, Ada"})
+        self.assertEqual(shim.take_stdout().decode(), "hello stdout\n")
+        self.assertEqual(shim.take_stderr().decode(), "hello stderr\n")
+
+    def test_prewarm_environment_is_that_of_a_cold_start(self):
+        """Init parameters and __OW_ACTION_NAME from the init message, FW_PREWARM gone: the
+        action sees, at load time and per activation, exactly what a cold start shows it."""
+        settings = dict(init_env={"MY_INIT_PARAM": "x", "OTHER": "spaces and = signs"},
+                        action_name="/guest/pkg/act")
+        cold = self.start("environ", **settings)
+        self.assertEqual(cold.ack(), {"ok": True}, cold.stderr_text())
+        warm = self.initialized("environ", **settings)
+        request = dict(value={"a": 1}, activation_id="e" * 32, transaction_id="tid-same",
+                       deadline_ms=1700000060000, action_name="/guest/pkg/act")
+        seen = {}
+        for label, shim in (("cold", cold), ("prewarmed", warm)):
+            result = shim.run(**request)
+            for phase in ("load", "call"):
+                self.assertEqual(result[phase].pop("FW_ACTION_DIR"), shim.action_dir)
+            seen[label] = result
+        self.assertEqual(seen["prewarmed"], seen["cold"])
+        for phase in ("load", "call"):
+            env = seen["prewarmed"][phase]
+            self.assertEqual(env["MY_INIT_PARAM"], "x")
+            self.assertEqual(env["OTHER"], "spaces and = signs")
+            self.assertEqual(env["__OW_ACTION_NAME"], "/guest/pkg/act")
+            self.assertEqual(env["FW_ACTION_MAIN"], "main")
+            self.assertEqual(env["FW_ACTION_BINARY"], "0")
+            self.assertNotIn("FW_PREWARM", env)
+        self.assertEqual(seen["prewarmed"]["call"]["__OW_ACTIVATION_ID"], "e" * 32)
+
+    def test_prewarm_lambda_handler_named_by_init(self):
+        shim = self.initialized("lambda", main="handler", action_name="/guest/pkg/hello")
+        deadline = now_ms() + 30000
+        # No action_name in the request: the context's name is the init message's.
+        shim.send_raw(json.dumps({"value": {"k": "v"}, "activation_id": "f" * 32,
+                                  "deadline": str(deadline)}).encode() + b"\n")
+        r = shim.read_result()
+        self.assertEqual(r["event"], {"k": "v"})
+        self.assertEqual(r["function_name"], "/guest/pkg/hello")
+        self.assertEqual(r["function_version"], "0.0.1")
+        self.assertEqual(r["namespace"], "guest")
+        self.assertEqual(r["memory_limit_in_mb"], 256)
+        self.assertEqual(r["request_id"], "f" * 32)
+        self.assertEqual(r["deadline"], deadline)
+
+    def test_prewarm_zip_layout(self):
+        shim = self.initialized("zip", binary=True)
+        self.assertEqual(shim.run({"x": 2}), {"doubled": 4, "from": "helper"})
+
+    def test_prewarm_module_state_persists(self):
+        shim = self.initialized("counter")
+        self.assertEqual([shim.run()["count"] for _ in range(5)], [1, 2, 3, 4, 5])
+
+    def test_prewarm_env_keys_fall_back_to_init_values(self):
+        # The start-up values of the __OW_* rule are those after the init message (the start
+        # environment had no __OW_NAMESPACE at all).
+        shim = self.initialized("env", init_env={"__OW_NAMESPACE": "from-init"})
+        self.assertEqual(shim.run(namespace="other")["__OW_NAMESPACE"], "other")
+        shim.send_raw(b'{"value":{},"activation_id":"c"}\n')
+        third = shim.read_result()
+        self.assertEqual(third["__OW_NAMESPACE"], "from-init")
+        self.assertEqual(third["__OW_ACTION_NAME"], "/guest/hello")
+
+    def test_prewarm_init_param_tz_applies_as_in_a_cold_start(self):
+        # A POSIX TZ string needs no tzdata: 5 hours west of UTC, called XYZ.
+        settings = dict(init_env={"TZ": "XYZ+5"})
+        cold = self.started("tz", **settings)
+        warm = self.initialized("tz", **settings)
+        expected = {"hour_at_epoch": 19}
+        self.assertEqual(cold.run(), expected)
+        self.assertEqual(warm.run(), expected)
+
+    def test_prewarm_init_and_requests_in_one_write(self):
+        shim = self.prewarmed()
+        shim.install(self.files("counter"))
+        init = json.dumps({"init": {"main": "main", "binary": False, "env": {}}})
+        shim.send_raw((init + "\n" + '{"value":{}}\n' * 2).encode())
+        self.assertEqual(shim.ack(), {"ok": True})
+        self.assertEqual([shim.read_result(), shim.read_result()], [{"count": 1}, {"count": 2}])
+
+    def test_prewarm_main_and_binary_default_to_the_env_entries(self):
+        # main/binary are optional in the init message; FW_ACTION_MAIN/FW_ACTION_BINARY in its
+        # env then decide, as they do in a cold start.
+        shim = self.prewarmed()
+        shim.install(self.files("custom_name"))
+        shim.send_raw(b'{"init":{"env":{"FW_ACTION_MAIN":"handler","FW_ACTION_BINARY":"0"}}}\n')
+        self.assertEqual(shim.ack(), {"ok": True}, shim.stderr_text())
+        self.assertEqual(shim.run({"v": 7}), {"handled": 7})
+
+    def test_prewarm_main_and_binary_win_over_the_env_entries(self):
+        shim = self.prewarmed()
+        shim.install(self.files("custom_name"))
+        shim.send_raw(b'{"init":{"main":"handler","env":{"FW_ACTION_MAIN":"main"}}}\n')
+        self.assertEqual(shim.ack(), {"ok": True}, shim.stderr_text())
+        self.assertEqual(shim.run({"v": 7}), {"handled": 7})
+        # binary:true loads a zip layout even though env says text: a zip error, not a text one.
+        shim = self.prewarmed()
+        shim.install(self.files("zip_no_main"))
+        shim.send_raw(b'{"init":{"binary":true,"env":{"FW_ACTION_BINARY":"0"}}}\n')
+        self.assertInitFails(shim, "root", exact_prefix="Zip")
+
+    def test_prewarm_non_blocking_pipes_from_the_invoker(self):
+        shim = Shim(self.runtime, {}, prewarm=True, nonblocking_pipes=True)
+        self.addCleanup(shim.close)
+        self.assertEqual(shim.read_result_line(), b'{"ready":true}')
+        shim.install(self.files("scalar"))
+        shim.send_init()
+        self.assertEqual(shim.ack(), {"ok": True})
+        big = "z" * (4 << 20)
+        self.assertEqual(shim.run({"v": [big]}), [big])
+
+    def test_prewarm_output_printed_while_loading_comes_before_the_ack(self):
+        shim = self.prewarmed()
+        shim.install(self.files("prints_at_load"))
+        shim.send_init()
+        self.assertEqual(shim.ack(), {"ok": True})
+        self.assertEqual(shim.take_stdout(), b"loading")
+
+    def test_prewarm_missing_entry_point_fails_init(self):
+        shim = self.prewarmed()
+        shim.install(self.files("echo"))
+        shim.send_init(main="nope")
+        self.assertInitFails(shim, "Function 'nope' not found in %s" % self.text_file,
+                             exact_prefix="Function")
+
+    def test_prewarm_code_never_installed_fails_init(self):
+        shim = self.prewarmed()
+        shim.send_init()
+        self.assertInitFails(shim, self.text_file, exact_prefix="Action code not found")
+
+    def test_prewarm_malformed_init_line(self):
+        cases = [
+            (b"this is not json\n", "not JSON"),
+            (b"\n", "not JSON"),
+            (b"[1, 2]\n", 'no "init" object'),
+            (b'{"value":{},"activation_id":"x"}\n', 'no "init" object'),  # an activation
+            (b'{"init":"main"}\n', 'no "init" object'),
+            (b'{"init":{"main":7}}\n', '"main" must be a non-empty string'),
+            (b'{"init":{"main":""}}\n', '"main" must be a non-empty string'),
+            (b'{"init":{"binary":"1"}}\n', '"binary" must be true or false'),
+            (b'{"init":{"env":["A"]}}\n', '"env" must be an object'),
+            (b'{"init":{"env":{"A":1}}}\n', "the value of A must be a string"),
+            (b'{"init":{"env":{"A":null}}}\n', "the value of A must be a string"),
+            (b'{"init":{"env":{"A=B":"x"}}}\n', '"A=B" is not a valid variable name'),
+            (b'{"init":{"env":{"":"x"}}}\n', '"" is not a valid variable name'),
+            (b'{"init":{"env":{"A":"x\\u0000y"}}}\n', "the value of A contains a NUL"),
+        ]
+        for line, message_part in cases:
+            with self.subTest(line=line):
+                shim = self.prewarmed()
+                shim.install(self.files("echo"))
+                shim.send_raw(line)
+                self.assertInitFails(shim, message_part)
+
+    def test_prewarm_eof_before_init_exits_quietly(self):
+        for unfinished in (b"", b'{"init":{"main":"main"'):  # EOF, or EOF inside the line
+            with self.subTest(unfinished=unfinished):
+                shim = self.prewarmed()
+                if unfinished:
+                    shim.send_raw(unfinished)
+                shim.close_stdin()
+                self.assertEqual(shim.wait_exit(), 0)
+                self.assertEqual(shim.unread_results(), b"")
+                self.assertEqual(shim.take_stdout() + shim.take_stderr(), b"")
+
+    def test_prewarm_init_to_ack_versus_cold_start(self):
+        """Measures (does not assert) what prewarming buys: the invoker waits spawn -> ack for a
+        cold instance but only init line -> ack for a prewarmed one. Medians are printed."""
+        runs = 7
+        cold_ms, ready_ms, init_ms = [], [], []
+        for _ in range(runs):
+            cold = self.start("echo")
+            self.assertEqual(cold.ack(), {"ok": True})
+            cold_ms.append(1000 * (time.monotonic() - cold.spawned_at))
+            warm = self.prewarmed()
+            ready_ms.append(1000 * (time.monotonic() - warm.spawned_at))
+            warm.install(self.files("echo"))
+            t0 = time.monotonic()
+            warm.send_init()
+            self.assertEqual(warm.ack(), {"ok": True})
+            init_ms.append(1000 * (time.monotonic() - t0))
+            for shim in (cold, warm):
+                self.assertEqual(shim.run({"name": "x"})["greeting"], "Hello, x")
+                shim.close()  # measure the next pair without these two around
+        median = statistics.median
+        sys.stderr.write(
+            "\n    [%s, median of %d] cold start spawn->ack %.1f ms; prewarmed: spawn->ready "
+            "%.1f ms, init->ack %.2f ms ... " % (self.runtime, runs, median(cold_ms),
+                                                   median(ready_ms), median(init_ms)))

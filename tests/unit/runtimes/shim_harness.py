@@ -1,7 +1,9 @@
 """Drives a runtime shim the way the invoker does, for the shim tests.
 
 A Shim owns one shim process: stdin/stdout/stderr pipes plus the result pipe dup'ed to fd 3, a
-clean environment, cwd = the action directory. Reads are poll() loops with a timeout (never
+clean environment, cwd = the action directory. Shim(..., prewarm=True) starts a "stem cell"
+instead: FW_PREWARM=1, no action-specific variables, an empty action directory; install() and
+send_init() then hand it its action as the invoker would. Reads are poll() loops with a timeout (never
 sleeps); stdout and stderr are drained while waiting for a result so a chatty action cannot
 deadlock the test.
 
@@ -54,26 +56,42 @@ class ShimExited(Exception):
     """The shim closed fd 3 (exited) before a full result line arrived."""
 
 
+def action_env(main="main", binary=False, init_env=None, action_name="/guest/hello"):
+    """The variables that depend on the action: in the start environment of a cold start, in the
+    init message's env of a prewarmed one."""
+    env = {
+        "FW_ACTION_MAIN": main,
+        "FW_ACTION_BINARY": "1" if binary else "0",
+        "__OW_NAMESPACE": "guest",
+        "__OW_ACTION_NAME": action_name,
+        "__OW_ACTION_VERSION": "0.0.1",
+    }
+    env.update(init_env or {})
+    return env
+
+
 class Shim:
     def __init__(self, runtime, files, main="main", binary=False, init_env=None,
-                 action_name="/guest/hello", memory_mb=256, nonblocking_pipes=False):
+                 action_name="/guest/hello", memory_mb=256, nonblocking_pipes=False,
+                 prewarm=False):
         self._tmp = tempfile.TemporaryDirectory(prefix="fw-shim-test-")
         self.action_dir = self._tmp.name
-        write_files(self.action_dir, files)
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "HOME": "/tmp",
             "LANG": "C.UTF-8",
             "FW_ACTION_DIR": self.action_dir,
-            "FW_ACTION_MAIN": main,
-            "FW_ACTION_BINARY": "1" if binary else "0",
             "FW_MEMORY_LIMIT_MB": str(memory_mb),
             "__OW_API_HOST": "http://127.0.0.1:3233",
-            "__OW_NAMESPACE": "guest",
-            "__OW_ACTION_NAME": action_name,
-            "__OW_ACTION_VERSION": "0.0.1",
         }
-        env.update(init_env or {})
+        if prewarm:
+            if files or init_env:
+                raise ValueError("a prewarmed shim gets its code and init_env from install() "
+                                 "and send_init()")
+            env["FW_PREWARM"] = "1"
+        else:
+            write_files(self.action_dir, files)
+            env.update(action_env(main, binary, init_env, action_name))
         read_end, write_end = os.pipe()
 
         def in_child():
@@ -85,6 +103,7 @@ class Shim:
                 for fd in (0, 1, 2, 3):
                     os.set_blocking(fd, False)
 
+        self.spawned_at = time.monotonic()
         self.proc = subprocess.Popen(
             argv_for(runtime), cwd=self.action_dir, env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -157,6 +176,12 @@ class Shim:
     def ack(self):
         return self.read_result()
 
+    def unread_results(self):
+        """Non-blocking: whatever arrived on fd 3 and has not been read as a line yet."""
+        if "res" in self._open:
+            self._read_available("res")
+        return bytes(self._buf["res"])
+
     # -- writing -----------------------------------------------------------------------------
 
     def send(self, value=None, activation_id=None, deadline_ms=None, **extra):
@@ -172,6 +197,17 @@ class Shim:
         request.update(extra)
         self.send_raw((json.dumps(request) + "\n").encode())
         return request
+
+    def install(self, files):
+        """Puts the action's code into a prewarmed shim's directory, as the invoker does."""
+        write_files(self.action_dir, files)
+
+    def send_init(self, main="main", binary=False, init_env=None, action_name="/guest/hello"):
+        """Sends a prewarmed shim its init line; the env is what a cold start would have had."""
+        message = {"init": {"main": main, "binary": binary,
+                            "env": action_env(main, binary, init_env, action_name)}}
+        self.send_raw((json.dumps(message) + "\n").encode())
+        return message
 
     def send_raw(self, data):
         self.proc.stdin.write(data)
@@ -205,6 +241,9 @@ class Shim:
         self.proc.stdin.close()
 
     def close(self):
+        """Kills the shim if it still runs and releases everything; safe to call twice."""
+        if self.result_fd is None:
+            return
         if self.proc.poll() is None:
             self.proc.kill()
         self.proc.wait()
@@ -214,6 +253,7 @@ class Shim:
             except OSError:
                 pass
         os.close(self.result_fd)
+        self.result_fd = None
         self._tmp.cleanup()
 
     def __enter__(self):

@@ -96,6 +96,11 @@ function main(args) {
 }
 ''',
     "prints_at_load": "process.stdout.write('loading');\nfunction main() {}\n",
+    "environ": '''
+const atLoad = { ...process.env };
+function main() { return { load: atLoad, call: { ...process.env } }; }
+''',
+    "tz": "function main() { return { hour_at_epoch: new Date(0).getHours() }; }\n",
 }
 
 
@@ -331,11 +336,33 @@ function main(args) {
             self.assertEqual(len(shim.take_stdout()), n + 1)
             self.assertEqual(len(shim.take_stderr()), n + 1)
 
+    # -- prewarm ---------------------------------------------------------------------------------
+
+    def test_prewarm_zip_es_module(self):
+        shim = self.initialized_with(
+            {"package.json": json.dumps({"type": "module", "main": "main.js"}),
+             "main.js": "import { helper } from './helper.js';\n"
+                        "export async function main(args) { return { esm: helper() }; }",
+             "helper.js": "export const helper = () => 'yes';"},
+            binary=True)
+        self.assertEqual(shim.run(), {"esm": "yes"})
+        self.assertEqual(shim.take_stderr(), b"")
+
+    def test_prewarm_text_code_requires_relative_to_the_action(self):
+        shim = self.initialized_with(
+            {"index.js": "const local = require('./lib');\nfunction main() { return { local }; }",
+             "lib.js": "module.exports = 'from lib';\n"})
+        self.assertEqual(shim.run(), {"local": "from lib"})
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def started_with(self, code, **kw):
         self.CODE = dict(CODE, adhoc=code)
         return self.started("adhoc", **kw)
+
+    def initialized_with(self, code, **kw):
+        self.CODE = dict(CODE, adhoc=code)
+        return self.initialized("adhoc", **kw)
 
 
 CODE["zip_no_main"] = {"hello": "Hello world!\n"}

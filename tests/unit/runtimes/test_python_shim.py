@@ -105,6 +105,13 @@ def main(args):
     return {"done": True}
 ''',
     "prints_at_load": "print('loading', end='')\ndef main(args):\n    return None\n",
+    "environ": '''
+import os
+AT_LOAD = dict(os.environ)
+def main(args):
+    return {"load": AT_LOAD, "call": dict(os.environ)}
+''',
+    "tz": "import time\ndef main(args):\n    return {'hour_at_epoch': time.localtime(0).tm_hour}\n",
 }
 
 
@@ -289,11 +296,48 @@ def main(args):
             self.assertEqual(shim.run({"n": n}), {})
             self.assertEqual(shim.take_stdout(), b"buffered %d" % n)
 
+    # -- prewarm ---------------------------------------------------------------------------------
+
+    def test_prewarm_virtualenv_installed_after_ready_is_importable(self):
+        # sys.path is set up from the directory's contents after the init line, not at start.
+        shim = self.initialized_with(
+            {"__main__.py": "import vendored\ndef main(args):\n    return {'v': vendored.V}\n",
+             "virtualenv/lib/python3.11/site-packages/vendored/__init__.py": "V = 'venv'\n"},
+            binary=True)
+        self.assertEqual(shim.run(), {"v": "venv"})
+
+    def test_prewarm_launcher_directory_is_not_importable(self):
+        shim = self.initialized_with('''
+def main(args):
+    try:
+        import launcher
+        return {"imported": True}
+    except ImportError:
+        return {"imported": False}
+''')
+        self.assertEqual(shim.run(), {"imported": False})
+
+    def test_prewarm_async_action_finds_asyncio_imported(self):
+        # What makes an async action's first call as fast as the next: asyncio, which a cold
+        # start imports only at the first awaitable, is imported before "ready".
+        shim = self.initialized_with('''
+import sys
+ASYNCIO_AT_LOAD = "asyncio" in sys.modules
+async def main(args):
+    return {"asyncio_at_load": ASYNCIO_AT_LOAD, "n": args["n"]}
+''')
+        self.assertEqual(shim.run({"n": 1}), {"asyncio_at_load": True, "n": 1})
+        self.assertEqual(shim.run({"n": 2}), {"asyncio_at_load": True, "n": 2})
+
     # -- helpers ---------------------------------------------------------------------------------
 
     def started_with(self, code, **kw):
         self.CODE = dict(CODE, adhoc=code)
         return self.started("adhoc", **kw)
+
+    def initialized_with(self, code, **kw):
+        self.CODE = dict(CODE, adhoc=code)
+        return self.initialized("adhoc", **kw)
 
 
 CODE["zip_no_main"] = {"helper.py": "X = 1\n"}
