@@ -109,6 +109,52 @@ def idle_gate(max_wait, threshold):
             return busy
 
 
+def _schedstat_ns(path):
+    try:
+        with open(path) as f:
+            return int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def cpu_by_part(root):
+    """On-CPU nanoseconds (schedstat) of a process tree, by part: the root's main thread, its other
+    threads, and each descendant grouped by command name. For fwd: "main thread" is the io thread
+    (HTTP, controller, invoker), "other threads" the SQLite store thread, "fw-sandbox" the sandbox
+    supervisors and inits, "python3"/"node" the functions."""
+    kids = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        comm = st[st.index("(") + 1:st.rindex(")")]
+        ppid = int(st[st.rindex(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append((int(pid), comm))
+    out = {}
+    for tid in os.listdir(f"/proc/{root}/task") if os.path.isdir(f"/proc/{root}/task") else []:
+        key = "main thread" if int(tid) == root else "other threads"
+        out[key] = out.get(key, 0) + _schedstat_ns(f"/proc/{root}/task/{tid}/schedstat")
+    stack = list(kids.get(root, []))
+    while stack:
+        pid, comm = stack.pop()
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        out[comm] = out.get(comm, 0) + sum(_schedstat_ns(f"/proc/{pid}/task/{t}/schedstat") for t in tids)
+        stack.extend(kids.get(pid, []))
+    return out
+
+
+def cpu_per_request(before, after, requests):
+    """µs of CPU per request by part (processes that started in between count from zero)."""
+    return {k: round((after[k] - before.get(k, 0)) / 1e3 / max(requests, 1), 1) for k in after}
+
+
 # ----------------------------------------------------------------------------- processes
 
 def clean_env(extra=None):
@@ -212,7 +258,28 @@ class Fwd:
         key = re.search(r"^AUTH=(.*)$", props, re.M).group(1).strip()
         self.auth = base64.b64encode(key.encode()).decode()
         self.http = Http(self.host, self.port, self.auth)
+        self.lift_quotas(data)
         return self
+
+    def lift_quotas(self, data):
+        """A benchmark is not a tenant: per-namespace quotas (issue 4; defaults 120 invocations a
+        minute, 100 concurrent) would answer 429 within the first second. Builds without quotas
+        have no `admin namespace limits`; nothing to lift there."""
+        self.quotas = "none in this build"
+        probe = subprocess.run([self.binary, "admin", "namespace", "limits", "--help"],
+                               capture_output=True, text=True, env=clean_env())
+        if probe.returncode != 0 or "--per-minute" not in probe.stdout:
+            return
+        cmd = [self.binary, "admin", "namespace", "limits", "guest", "--data-dir", data,
+               "--per-minute", "0", "--concurrent", "0"]
+        done = subprocess.run(cmd, capture_output=True, text=True, env=clean_env())
+        if done.returncode != 0:
+            raise RuntimeError(f"{self.label}: {' '.join(cmd)}: {done.stderr.strip()}")
+        st, _, body = self.http.request("GET", "/api/v1/namespaces/_/limits")
+        lim = json.loads(body) if st == 200 else {}
+        if lim.get("invocationsPerMinute") != 0 or lim.get("concurrentInvocations") != 0:
+            raise RuntimeError(f"{self.label}: quotas still in force after lifting them: {st} {body[:300]!r}")
+        self.quotas = "lifted (per-minute 0, concurrent 0: unlimited)"
 
     def client(self):
         return Http(self.host, self.port, self.auth)
@@ -408,25 +475,30 @@ def part_a(args, fwd, sls, results):
             for rt in RUNTIMES:
                 for sysname in order:
                     url, auth, method = targets[(sysname, rt)]
-                    runs.append(one_wrk_run(args, rnd, sysname, rt, conc, url, auth, method))
+                    root = fwd.proc.pid if sysname == "fwd" else sls.proc.pid
+                    runs.append(one_wrk_run(args, rnd, sysname, rt, conc, url, auth, method, root))
         if diag:
             for (sysname, what), (url, auth, method) in diag.items():
-                runs.append(one_wrk_run(args, rnd, sysname, what, 1, url, auth, method))
+                runs.append(one_wrk_run(args, rnd, sysname, what, 1, url, auth, method, fwd.proc.pid))
     summarize_a(args, runs, results, bool(sls))
 
 
-def one_wrk_run(args, rnd, sysname, rt, conc, url, auth, method):
+def one_wrk_run(args, rnd, sysname, rt, conc, url, auth, method, root_pid):
     pre_busy = idle_gate(args.idle_wait, args.idle_threshold)
     wrk(url, conc, args.warmup, auth, method)
     a = cpu_times()
+    pa = cpu_by_part(root_pid)
     r = wrk(url, conc, args.duration, auth, method)
+    pb = cpu_by_part(root_pid)
     busy, steal = cpu_delta(a, cpu_times())
+    r["cpu_us_per_request"] = cpu_per_request(pa, pb, r["requests"])
     r.update({"round": rnd + 1, "system": sysname, "runtime": rt, "concurrency": conc,
               "pre_busy_pct": round(pre_busy, 1), "busy_pct": round(busy, 1),
               "steal_pct": round(steal, 2)})
     log(f"   round {rnd + 1} {sysname:4} {rt:12} c={conc}: p50 {fmt_ms(r['p50_us'])} ms"
         f"  p99 {fmt_ms(r['p99_us'])} ms  {r['rps']:8.0f} req/s  errors {r['errors']}"
-        f"  (idle-gate busy {pre_busy:.0f}%, steal {steal:.1f}%)")
+        f"  (idle-gate busy {pre_busy:.0f}%, steal {steal:.1f}%)"
+        + ("  <- ERRORS: this run is not valid" if r["errors"] else ""))
     return r
 
 
@@ -455,6 +527,20 @@ def summarize_a(args, runs, results, have_sls):
             + f" {row['rps']:7.0f} [{row['rps_min']:.0f}-{row['rps_max']:.0f}]".ljust(24)
             + f" {row['errors']:>6}")
     results["warm_summary"] = rows
+    # Where the CPU goes, per request (median over rounds): which process or thread pays.
+    log("\n   CPU time per request in µs (schedstat, median over rounds); fwd: main thread = io thread,"
+        " other threads = SQLite store thread, fw-sandbox = sandbox supervisors; sls: node = serverless-offline")
+    for row in rows:
+        rs = [r for r in runs if (r["system"], r["runtime"], r["concurrency"]) == (row["system"], row["runtime"], row["concurrency"])]
+        parts = {}
+        for r in rs:
+            for k, v in r["cpu_us_per_request"].items():
+                parts.setdefault(k, []).append(v)
+        cpu = {k: med(v) for k, v in parts.items() if med(v) >= 0.5}
+        row["cpu_us_per_request"] = cpu
+        total = sum(cpu.values())
+        log(f"   {row['system']:5} {row['runtime']:12} c={row['concurrency']}: total {total:6.0f}  "
+            + ", ".join(f"{k} {v:.0f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])))
     if not have_sls:
         return
     # Ratios paired per round (the two runs of a pair ran back to back), then the median.
@@ -771,7 +857,7 @@ def main():
         main_extra = ["--prewarm", args.prewarm] if have_prewarm else []
         fwd = Fwd("fwd", snap, work, "fwbench", main_extra, args.log_level).start()
         started.append(fwd)
-        log(f"fwd: {' '.join(fwd.cmd)}")
+        log(f"fwd: {' '.join(fwd.cmd)}; namespace quotas: {fwd.quotas}")
         sls = None
         if not args.no_sls:
             sls = Sls(work, args.first).start()
@@ -800,6 +886,13 @@ def main():
         with open(path, "w") as f:
             json.dump(results, f, indent=1, default=str)
         log(f"\nresults: {path}")
+        # The daemons remove their instance cgroups; the (empty) parents they made go here.
+        for parent in ("fwbench", "fwbench-noprewarm"):
+            for hier in os.listdir("/sys/fs/cgroup") if os.path.isdir("/sys/fs/cgroup") else []:
+                try:
+                    os.rmdir(os.path.join("/sys/fs/cgroup", hier, parent))
+                except OSError:
+                    pass
         if not args.keep:
             shutil.rmtree(snap, ignore_errors=True)
             for p in started:
