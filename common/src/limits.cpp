@@ -55,4 +55,28 @@ nlohmann::json toJson(const ActionLimits& l) {
             {"concurrency", l.concurrency}};
 }
 
+nlohmann::json toJson(const NamespaceQuota& q) {
+    return {{"concurrentInvocations", q.concurrentInvocations},
+            {"invocationsPerMinute", q.invocationsPerMinute},
+            {"firesPerMinute", q.firesPerMinute}};
+}
+
+Result<NamespaceQuota> parseQuota(const nlohmann::json& j, const NamespaceQuota& base) {
+    NamespaceQuota q = base;
+    if (j.is_null()) return q;
+    if (!j.is_object()) return Error{Errc::InvalidArgument, "namespace limits must be an object"};
+    for (auto [key, field] : {std::pair{"concurrentInvocations", &q.concurrentInvocations},
+                              {"invocationsPerMinute", &q.invocationsPerMinute},
+                              {"firesPerMinute", &q.firesPerMinute}}) {
+        auto it = j.find(key);
+        if (it == j.end()) continue;
+        if (!it->is_number_integer() || it->get<std::int64_t>() < 0) {
+            return Error{Errc::InvalidArgument,
+                         std::string(key) + " must be a whole number, 0 or more (0: unlimited)"};
+        }
+        *field = it->get<std::int64_t>();
+    }
+    return q;
+}
+
 }  // namespace fw

@@ -119,6 +119,25 @@ Result<std::string> Controller::createNamespace(Store& store, const std::string&
     return row.uuid + ":" + key;
 }
 
+Result<NamespaceQuota> Controller::setNamespaceQuota(Store& store, const std::string& ns,
+                                                     const Json& fields,
+                                                     const NamespaceQuota& defaults) {
+    auto row = store.namespaceByName(ns);
+    if (!row) return row.error();
+    if (!*row) return Error{Errc::NotFound, "namespace '" + ns + "' does not exist"};
+    auto stored = store.namespaceLimits(ns);
+    if (!stored) return stored.error();
+    Json current = Json::object();
+    if (*stored) {
+        auto j = parseJson(**stored);
+        if (j && j->is_object()) current = *j;
+    }
+    if (auto check = parseQuota(fields, defaults); !check) return check.error();
+    for (auto it = fields.begin(); it != fields.end(); ++it) current[it.key()] = it.value();
+    if (auto w = store.setNamespaceLimits(ns, current.dump()); !w) return w.error();
+    return parseQuota(current, defaults);
+}
+
 asio::awaitable<Result<Identity>> Controller::authenticate(std::string_view authorization) {
     constexpr std::string_view prefix = "Basic ";
     if (authorization.size() <= prefix.size() ||
@@ -428,6 +447,9 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
             }
         }
     }
+    auto quota = co_await quotaFor(name.ns);
+    if (!quota) co_return quota.error();
+    if (auto admitted = admit(name.ns, *quota); !admitted) co_return admitted.error();
     std::string id = newActivationId();
     std::int64_t accepted = nowMs();
     // Durable before anyone is told: a crash after this point re-runs the activation at start.
@@ -438,6 +460,10 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     auto w = co_await std::move(wTask);
     if (!w) co_return w.error();
 
+    if (!w) {
+        --quotas_[name.ns].inFlight;
+        co_return w.error();
+    }
     std::unique_ptr<Waiter> waiter;
     if (wait) {
         waiter = std::make_unique<Waiter>(io_);
@@ -532,11 +558,61 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     auto w = co_await std::move(wTask);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
     --inFlight_;
+    if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;
     auto range = waiters_.equal_range(activationId);
     for (auto it = range.first; it != range.second; ++it) {
         it->second->record = doc;
         it->second->timer.cancel();
     }
+}
+
+asio::awaitable<Result<NamespaceQuota>> Controller::quotaFor(const std::string& ns) {
+    auto now = std::chrono::steady_clock::now();
+    auto it = quotas_.find(ns);
+    if (it != quotas_.end() && now - it->second.fetched < std::chrono::seconds(2)) {
+        co_return it->second.quota;
+    }
+    auto task = store_.run([ns](Store& s) { return s.namespaceLimits(ns); });
+    auto stored = co_await std::move(task);
+    if (!stored) co_return stored.error();
+    NamespaceQuota q = limits_.defaultQuota;
+    if (*stored) {
+        auto j = parseJson(**stored);
+        if (j) {
+            auto parsed = parseQuota(*j, limits_.defaultQuota);
+            if (parsed) q = *parsed;
+        }
+    }
+    auto& state = quotas_[ns];
+    state.quota = q;
+    state.fetched = now;
+    co_return q;
+}
+
+Result<void> Controller::admit(const std::string& ns, const NamespaceQuota& q) {
+    auto& st = quotas_[ns];
+    std::int64_t now = nowMs();
+    std::int64_t minute = now / 60000;
+    if (st.minute != minute) {
+        st.minute = minute;
+        st.thisMinute = 0;
+    }
+    if (q.concurrentInvocations > 0 && st.inFlight >= q.concurrentInvocations) {
+        return Error{Errc::TooManyRequests,
+                     "Too many concurrent requests in flight (count: " + std::to_string(st.inFlight) +
+                         ", allowed: " + std::to_string(q.concurrentInvocations) + ").",
+                     1};
+    }
+    if (q.invocationsPerMinute > 0 && st.thisMinute >= q.invocationsPerMinute) {
+        int retry = static_cast<int>(60 - (now % 60000) / 1000);
+        return Error{Errc::TooManyRequests,
+                     "Too many requests in the last minute (count: " + std::to_string(st.thisMinute) +
+                         ", allowed: " + std::to_string(q.invocationsPerMinute) + ").",
+                     std::max(1, retry)};
+    }
+    ++st.thisMinute;
+    ++st.inFlight;
+    return {};
 }
 
 asio::awaitable<void> Controller::resumePending() {
@@ -570,6 +646,7 @@ asio::awaitable<void> Controller::resumePending() {
             res.result = {{"error", "The action no longer exists; the activation accepted before "
                                     "the restart could not run."}};
             ++inFlight_;
+            ++quotas_[subject].inFlight;
             auto done = record(row.id, subject, buildActivationRecord(subject, r, res, false));
             co_await std::move(done);
             continue;
@@ -577,6 +654,7 @@ asio::awaitable<void> Controller::resumePending() {
         spdlog::info("resuming activation {} of {} accepted before the restart", row.id,
                      (*action)->name.path());
         Identity who{subject, (*nsRow)->uuid, ""};
+        ++quotas_[subject].inFlight;  // resumed work counts against the concurrency quota
         dispatch(who, *action, (*req).value("params", Json::object()), row.id, row.accepted);
     }
 }
@@ -703,17 +781,22 @@ Result<Json> Controller::listNamespaces(const Identity& who) const {
     return Json::array({who.ns});
 }
 
-Result<Json> Controller::limits(const Identity& who, const std::string& ns) const {
-    if (auto r = authorize(who, ns, ns); !r) return r.error();
-    return Json{{"minActionMemory", limits_.memoryMb.min},
-                {"maxActionMemory", limits_.memoryMb.max},
-                {"minActionTimeout", limits_.timeoutMs.min},
-                {"maxActionTimeout", limits_.timeoutMs.max},
-                {"minActionLogs", limits_.logsMb.min},
-                {"maxActionLogs", limits_.logsMb.max},
-                {"maxActionConcurrency", limits_.concurrency.max},
-                {"maxPayloadSize", limits_.maxPayloadBytes},
-                {"maxCodeSize", limits_.maxCodeBytes}};
+asio::awaitable<Result<Json>> Controller::limits(const Identity& who, const std::string& ns) {
+    if (auto r = authorize(who, ns, ns); !r) co_return r.error();
+    auto q = co_await quotaFor(ns);
+    if (!q) co_return q.error();
+    Json out = toJson(*q);
+    out.update(Json{{"minActionMemory", limits_.memoryMb.min},
+                    {"maxActionMemory", limits_.memoryMb.max},
+                    {"minActionTimeout", limits_.timeoutMs.min},
+                    {"maxActionTimeout", limits_.timeoutMs.max},
+                    {"minActionLogs", limits_.logsMb.min},
+                    {"maxActionLogs", limits_.logsMb.max},
+                    {"maxActionConcurrency", limits_.concurrency.max},
+                    {"maxPayloadSize", limits_.maxPayloadBytes},
+                    {"maxResultSize", limits_.maxResultBytes},
+                    {"maxCodeSize", limits_.maxCodeBytes}});
+    co_return out;
 }
 
 }  // namespace fw::controller

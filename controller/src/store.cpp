@@ -64,6 +64,7 @@ CREATE TABLE IF NOT EXISTS activations(
 CREATE INDEX IF NOT EXISTS activations_by_start ON activations(namespace, start);
 CREATE INDEX IF NOT EXISTS activations_by_path ON activations(namespace, path, start);
 CREATE TABLE IF NOT EXISTS pending(id TEXT PRIMARY KEY, accepted INTEGER NOT NULL, request TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS namespace_limits(namespace TEXT PRIMARY KEY, limits TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS usage(
     namespace TEXT NOT NULL, action TEXT NOT NULL, hour INTEGER NOT NULL,
     invocations INTEGER NOT NULL, errors INTEGER NOT NULL, cold_starts INTEGER NOT NULL,
@@ -177,6 +178,24 @@ Result<std::vector<NamespaceRow>> Store::namespaces() {
     }
     if (rc != SQLITE_DONE) return dbError(db_, "select namespaces");
     return out;
+}
+
+Result<std::optional<std::string>> Store::namespaceLimits(const std::string& ns) {
+    Stmt st(db_, "SELECT limits FROM namespace_limits WHERE namespace=?");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns);
+    int rc = st.step();
+    if (rc == SQLITE_DONE) return std::optional<std::string>();
+    if (rc != SQLITE_ROW) return dbError(db_, "read namespace limits");
+    return std::optional<std::string>(st.text(0));
+}
+
+Result<void> Store::setNamespaceLimits(const std::string& ns, const std::string& json) {
+    Stmt st(db_, "INSERT OR REPLACE INTO namespace_limits(namespace, limits) VALUES(?,?)");
+    if (!st.ok()) return dbError(db_, "prepare");
+    st.bind(ns).bind(json);
+    if (st.step() != SQLITE_DONE) return dbError(db_, "write namespace limits");
+    return {};
 }
 
 Result<std::optional<EntityRow>> Store::entity(const std::string& ns, const std::string& name) {

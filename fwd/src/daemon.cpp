@@ -40,6 +40,7 @@ struct StandaloneOptions {
     int drainSeconds = 30;
     std::string sandboxBinary;
     std::string cgroupParent = "firework";
+    NamespaceQuota quota;  // defaults for namespaces without overrides
 };
 
 std::string envOr(const char* name, std::string fallback) {
@@ -174,6 +175,7 @@ int runStandalone(const StandaloneOptions& o) {
 
     SystemLimits limits;
     limits.blockingWaitMs = o.blockingWaitMs;
+    limits.defaultQuota = o.quota;
 
     // Every function instance runs in fw-sandbox; there is no other way to start one.
     invoker::SandboxLauncherOptions lopts;
@@ -310,6 +312,27 @@ int namespaceCreate(const std::string& dataDir, const std::string& name) {
     return 0;
 }
 
+int namespaceLimits(const std::string& dataDir, const std::string& name, const Json& fields,
+                    const NamespaceQuota& defaults) {
+    fs::path dir = dataDir.empty() ? defaultDataDir() : dataDir;
+    if (!fs::exists(dir / "firework.db")) {
+        std::cerr << "fwd: no store in " << dir.string() << "\n";
+        return 1;
+    }
+    auto store = controller::Store::open(dir / "firework.db");
+    if (!store) {
+        std::cerr << "fwd: " << store.error().message << "\n";
+        return 1;
+    }
+    auto q = controller::Controller::setNamespaceQuota(**store, name, fields, defaults);
+    if (!q) {
+        std::cerr << "fwd: " << q.error().message << "\n";
+        return 1;
+    }
+    std::cout << toJson(*q).dump(2) << "\n";
+    return 0;
+}
+
 int namespaceList(const std::string& dataDir) {
     fs::path dir = dataDir.empty() ? defaultDataDir() : dataDir;
     if (!fs::exists(dir / "firework.db")) {
@@ -357,6 +380,18 @@ int main(int argc, char** argv) {
         ->check(CLI::Range(0, 3600))
         ->capture_default_str();
 
+    standalone->add_option("--namespace-concurrent", so.quota.concurrentInvocations,
+                           "default quota: concurrent activations per namespace (0: unlimited)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--namespace-per-minute", so.quota.invocationsPerMinute,
+                           "default quota: invocations per minute per namespace (0: unlimited)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--namespace-fires-per-minute", so.quota.firesPerMinute,
+                           "default quota: trigger fires per minute per namespace (0: unlimited)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,
                            "cgroup under which instance cgroups are made, in every hierarchy")
@@ -371,6 +406,14 @@ int main(int argc, char** argv) {
     auto* create = nsCmd->add_subcommand("create", "create a namespace and print its key (once)");
     create->add_option("name", nsName, "namespace name")->required();
     create->add_option("--data-dir", adminDataDir, "the daemon's data directory");
+    auto* lim = nsCmd->add_subcommand(
+        "limits", "set a namespace's quotas (0: unlimited) and print those in force");
+    std::optional<std::int64_t> limConcurrent, limPerMinute, limFires;
+    lim->add_option("name", nsName, "namespace name")->required();
+    lim->add_option("--data-dir", adminDataDir, "the daemon's data directory");
+    lim->add_option("--concurrent", limConcurrent, "concurrent activations")->check(CLI::NonNegativeNumber);
+    lim->add_option("--per-minute", limPerMinute, "invocations per minute")->check(CLI::NonNegativeNumber);
+    lim->add_option("--fires-per-minute", limFires, "trigger fires per minute")->check(CLI::NonNegativeNumber);
     auto* list = nsCmd->add_subcommand("list", "list namespaces");
     list->add_option("--data-dir", adminDataDir, "the daemon's data directory");
 
@@ -378,6 +421,15 @@ int main(int argc, char** argv) {
     if (standalone->parsed()) return runStandalone(so);
     if (create->parsed()) return namespaceCreate(adminDataDir, nsName);
     if (list->parsed()) return namespaceList(adminDataDir);
+    if (lim->parsed()) {
+        Json fields = Json::object();
+        if (limConcurrent) fields["concurrentInvocations"] = *limConcurrent;
+        if (limPerMinute) fields["invocationsPerMinute"] = *limPerMinute;
+        if (limFires) fields["firesPerMinute"] = *limFires;
+        // The admin command has no daemon flags: overrides are stored as given, and fields left
+        // out keep following the daemon's defaults.
+        return namespaceLimits(adminDataDir, nsName, fields, NamespaceQuota{});
+    }
     return 2;
 }
 

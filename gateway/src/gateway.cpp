@@ -62,6 +62,7 @@ Response errorResponse(const Error& e, const std::string& requestId) {
     if (e.code == Errc::Unauthorized) {
         res.set(bhttp::field::www_authenticate, "Basic realm=\"OpenWhisk secure realm\"");
     }
+    if (e.retryAfterSeconds > 0) res.set(bhttp::field::retry_after, std::to_string(e.retryAfterSeconds));
     if (statusOf(e.code) == bhttp::status::internal_server_error) {
         spdlog::error("request {}: {}", requestId, e.message);
     }
@@ -178,7 +179,7 @@ asio::awaitable<Response> Gateway::handle(Request req) {
 
     if (collection == "limits" && rest.empty()) {
         if (method != bhttp::verb::get) co_return fail(methodNotAllowed(req.method_string()));
-        co_return reply(ctl_.limits(*who, ns));
+        co_return reply(co_await ctl_.limits(*who, ns));
     }
 
     if (collection == "actions") {

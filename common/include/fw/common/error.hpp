@@ -33,6 +33,7 @@ std::string_view errcName(Errc c);
 struct Error {
     Errc code = Errc::Internal;
     std::string message;
+    int retryAfterSeconds = 0;  // TooManyRequests/Unavailable: when to try again (0: not said)
 };
 
 template <class T>

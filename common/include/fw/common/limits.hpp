@@ -22,6 +22,15 @@ struct Bound {
     std::int64_t max;
 };
 
+// Per-namespace quotas (0: unlimited). Defaults are OpenWhisk's documented ones
+// (docs/reference.md); an operator changes them per namespace with `fwd admin namespace limits`.
+struct NamespaceQuota {
+    std::int64_t concurrentInvocations = 100;
+    std::int64_t invocationsPerMinute = 120;
+    std::int64_t firesPerMinute = 60;
+    bool operator==(const NamespaceQuota&) const = default;
+};
+
 struct SystemLimits {
     ActionLimits defaults;
     Bound timeoutMs{100, 300000};
@@ -33,7 +42,12 @@ struct SystemLimits {
     std::size_t maxCodeBytes = 48 * 1024 * 1024;     // exec.code
     std::size_t maxParameterBytes = 1024 * 1024;     // parameters/annotations of an entity
     std::int64_t blockingWaitMs = 60000;             // then a blocking invoke answers 202
+    NamespaceQuota defaultQuota;                     // for namespaces without overrides
 };
+
+nlohmann::json toJson(const NamespaceQuota& q);
+// Reads the fields present in `j` over `base`; each must be an integer >= 0.
+Result<NamespaceQuota> parseQuota(const nlohmann::json& j, const NamespaceQuota& base);
 
 // Reads `limits` from a PUT body on top of `base` (the current or default limits); a field of
 // the wrong type or a value outside `sys` is an InvalidArgument naming the bound.

@@ -87,6 +87,11 @@ public:
     // Creates a namespace with a fresh key; returns "uuid:key" (printed once, stored hashed).
     // Synchronous: for start-up and the admin command, before the io_context runs.
     static Result<std::string> createNamespace(Store& store, const std::string& name);
+    // Sets quota fields of a namespace (the others keep their value); returns the quota in
+    // force. Synchronous, for the admin command; a running daemon sees it within 2 s.
+    static Result<NamespaceQuota> setNamespaceQuota(Store& store, const std::string& ns,
+                                                    const Json& fields,
+                                                    const NamespaceQuota& defaults);
 
     // "Basic base64(uuid:key)" -> the caller's identity, or Unauthorized.
     asio::awaitable<Result<Identity>> authenticate(std::string_view authorization);
@@ -129,7 +134,7 @@ public:
     void setPricing(Pricing p) { pricing_ = std::move(p); }
 
     Result<Json> listNamespaces(const Identity& who) const;
-    Result<Json> limits(const Identity& who, const std::string& ns) const;
+    asio::awaitable<Result<Json>> limits(const Identity& who, const std::string& ns);
     const SystemLimits& systemLimits() const { return limits_; }
 
     // Starts the activations that were accepted but not finished when the daemon last stopped.
@@ -150,6 +155,10 @@ private:
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc);
+    // The namespace's quota, re-read from the store at most every 2 s.
+    asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
+    // Counts this invocation against the quotas, or says which one it exceeds.
+    Result<void> admit(const std::string& ns, const NamespaceQuota& q);
 
     asio::io_context& io_;
     StoreThread store_;
@@ -161,6 +170,14 @@ private:
     std::unordered_map<std::string, Identity> identities_;  // by uuid, verified keys only
     std::unordered_multimap<std::string, Waiter*> waiters_;  // by activation id
     std::size_t inFlight_ = 0;
+    struct QuotaState {
+        NamespaceQuota quota;
+        std::chrono::steady_clock::time_point fetched;
+        std::int64_t inFlight = 0;      // accepted, not yet recorded
+        std::int64_t minute = 0;        // the current calendar minute (epoch minutes)
+        std::int64_t thisMinute = 0;    // invocations admitted in it
+    };
+    std::unordered_map<std::string, QuotaState> quotas_;
 };
 
 }  // namespace fw::controller

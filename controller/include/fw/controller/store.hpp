@@ -77,6 +77,9 @@ public:
     Result<std::optional<NamespaceRow>> namespaceByUuid(const std::string& uuid);
     Result<std::optional<NamespaceRow>> namespaceByName(const std::string& name);
     Result<std::vector<NamespaceRow>> namespaces();
+    // A namespace's quota overrides as stored (a JSON object), if any.
+    Result<std::optional<std::string>> namespaceLimits(const std::string& ns);
+    Result<void> setNamespaceLimits(const std::string& ns, const std::string& json);
 
     Result<std::optional<EntityRow>> entity(const std::string& ns, const std::string& name);
     Result<void> putEntity(const std::string& ns, const EntityRow& row);
