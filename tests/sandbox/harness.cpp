@@ -213,19 +213,25 @@ std::vector<std::string> leftovers() {
     }
     std::string mounts = readFile("/proc/self/mountinfo");
     if (mounts.find(stateDir()) != std::string::npos) left.push_back("a mount under " + stateDir() + " on the host");
+    // Only this test process's own supervisors and sandboxed processes count: other programs
+    // (a daemon under test in a parallel ctest job, a benchmark) run fw-sandbox too.
+    const std::string ppidLine = "PPid:\t" + std::to_string(::getpid()) + "\n";
     for (int pid : hostPidsWithCmdline(std::string(FW_SANDBOX_BIN) + " run")) {
+        if (readFile("/proc/" + std::to_string(pid) + "/status").find(ppidLine) == std::string::npos) continue;
         left.push_back("fw-sandbox supervisor pid " + std::to_string(pid));
     }
-    // Sandboxed processes run as uids of the launcher's range.
+    // Sandboxed processes run as uids of the launcher's range, in the test's cgroup parent.
     auto opts = testOptions();
+    const std::string inParent = ":/" + parentName() + "/";
     DIR* d = ::opendir("/proc");
     while (auto* e = ::readdir(d)) {
         int pid = std::atoi(e->d_name);
         if (pid <= 0) continue;
         struct stat st {};
         if (::stat(("/proc/" + std::string(e->d_name)).c_str(), &st) != 0) continue;
-        if (st.st_uid >= opts.hostIdBase && st.st_uid < opts.hostIdBase + static_cast<uid_t>(opts.hostIdCount))
-            left.push_back("sandboxed process pid " + std::to_string(pid) + " uid " + std::to_string(st.st_uid));
+        if (st.st_uid < opts.hostIdBase || st.st_uid >= opts.hostIdBase + static_cast<uid_t>(opts.hostIdCount)) continue;
+        if (readFile("/proc/" + std::string(e->d_name) + "/cgroup").find(inParent) == std::string::npos) continue;
+        left.push_back("sandboxed process pid " + std::to_string(pid) + " uid " + std::to_string(st.st_uid));
     }
     ::closedir(d);
     return left;
