@@ -117,7 +117,11 @@ def _schedstat_ns(path):
         return 0
 
 
-def cpu_by_part(root):
+THREAD_LABELS = {"fwd": ("fwd io thread", "fwd store thread"),
+                 "sls": ("node main thread", "node other threads")}
+
+
+def cpu_by_part(root, labels=("main thread", "other threads")):
     """On-CPU nanoseconds (schedstat) of a process tree, by part: the root's main thread, its other
     threads, and each descendant grouped by command name. For fwd: "main thread" is the io thread
     (HTTP, controller, invoker), "other threads" the SQLite store thread, "fw-sandbox" the sandbox
@@ -136,7 +140,7 @@ def cpu_by_part(root):
         kids.setdefault(ppid, []).append((int(pid), comm))
     out = {}
     for tid in os.listdir(f"/proc/{root}/task") if os.path.isdir(f"/proc/{root}/task") else []:
-        key = "main thread" if int(tid) == root else "other threads"
+        key = labels[0] if int(tid) == root else labels[1]
         out[key] = out.get(key, 0) + _schedstat_ns(f"/proc/{root}/task/{tid}/schedstat")
     stack = list(kids.get(root, []))
     while stack:
@@ -487,9 +491,9 @@ def one_wrk_run(args, rnd, sysname, rt, conc, url, auth, method, root_pid):
     pre_busy = idle_gate(args.idle_wait, args.idle_threshold)
     wrk(url, conc, args.warmup, auth, method)
     a = cpu_times()
-    pa = cpu_by_part(root_pid)
+    pa = cpu_by_part(root_pid, THREAD_LABELS[sysname])
     r = wrk(url, conc, args.duration, auth, method)
-    pb = cpu_by_part(root_pid)
+    pb = cpu_by_part(root_pid, THREAD_LABELS[sysname])
     busy, steal = cpu_delta(a, cpu_times())
     r["cpu_us_per_request"] = cpu_per_request(pa, pb, r["requests"])
     r.update({"round": rnd + 1, "system": sysname, "runtime": rt, "concurrency": conc,
@@ -528,8 +532,8 @@ def summarize_a(args, runs, results, have_sls):
             + f" {row['errors']:>6}")
     results["warm_summary"] = rows
     # Where the CPU goes, per request (median over rounds): which process or thread pays.
-    log("\n   CPU time per request in µs (schedstat, median over rounds); fwd: main thread = io thread,"
-        " other threads = SQLite store thread, fw-sandbox = sandbox supervisors; sls: node = serverless-offline")
+    log("\n   CPU time per request in µs (schedstat, median over rounds); fwd io thread = HTTP, controller and"
+        " invoker; fwd store thread = SQLite; fw-sandbox = sandbox supervisors; python3/node = the functions")
     for row in rows:
         rs = [r for r in runs if (r["system"], r["runtime"], r["concurrency"]) == (row["system"], row["runtime"], row["concurrency"])]
         parts = {}
@@ -759,6 +763,74 @@ def part_c(args, fwds, sls, results):
     results["burst"] = rows
 
 
+# ----------------------------------------------------------------------------- markdown
+
+def markdown(results):
+    """The run as Markdown tables, for docs/performance.md."""
+    m = results["machine"]
+    L = [f"Run of {m['date']}: `{results['command']}`", "",
+         f"{m['cpus']} CPUs ({m['cpu']}), {m['memory']}, kernel {m['kernel']}; fwd from commit "
+         f"{m['fwd_commit']}{' + uncommitted changes' if m['fwd_dirty'] else ''} (binary built {m['fwd_binary_mtime']}); "
+         f"serverless {m['serverless']} + serverless-offline {m['serverless_offline']}, node {m['node']}, {m['python']}; "
+         f"prewarm flag in this build: {'yes' if results['have_prewarm_flag'] else 'no'}.", ""]
+    if results.get("warm_summary"):
+        L += ["Warm no-op invokes, wrk over keep-alive; median over rounds [min-max]:", "",
+              "| system | action | c | p50 ms | p99 ms | req/s | errors |", "|---|---|---|---|---|---|---|"]
+        for r in results["warm_summary"]:
+            L.append(f"| {r['system']} | {r['runtime']} | {r['concurrency']} | {fmt_ms(r['p50_us'])} "
+                     f"[{fmt_ms(r['p50_us_min'])}-{fmt_ms(r['p50_us_max'])}] | {fmt_ms(r['p99_us'])} "
+                     f"[{fmt_ms(r['p99_us_min'])}-{fmt_ms(r['p99_us_max'])}] | {r['rps']:.0f} "
+                     f"[{r['rps_min']:.0f}-{r['rps_max']:.0f}] | {r['errors']} |")
+        L.append("")
+    if results.get("warm_ratios"):
+        L += ["fwd vs serverless-offline, paired per round, median [min-max]:", "",
+              "| action | c | throughput fwd/sls | p99 sls/fwd | p50 sls/fwd |", "|---|---|---|---|---|"]
+        for r in results["warm_ratios"]:
+            L.append(f"| {r['runtime']} | {r['concurrency']} | {fmt_x(r['throughput_fwd_over_sls'])} "
+                     f"[{fmt_x(r['throughput_ratio_min'])}-{fmt_x(r['throughput_ratio_max'])}] | "
+                     f"{fmt_x(r['p99_sls_over_fwd'])} [{fmt_x(r['p99_ratio_min'])}-{fmt_x(r['p99_ratio_max'])}] | "
+                     f"{fmt_x(r['p50_sls_over_fwd'])} |")
+        L.append("")
+    if results.get("warm_summary"):
+        L += ["CPU time per request, µs (median over rounds):", "",
+              "| system | action | c | total | by process / thread |", "|---|---|---|---|---|"]
+        for r in results["warm_summary"]:
+            cpu = r.get("cpu_us_per_request", {})
+            L.append(f"| {r['system']} | {r['runtime']} | {r['concurrency']} | {sum(cpu.values()):.0f} | "
+                     + ", ".join(f"{k} {v:.0f}" for k, v in sorted(cpu.items(), key=lambda kv: -kv[1])) + " |")
+        L.append("")
+    if results.get("first_summary"):
+        L += ["First invocation of a new action, client-side latency:", "",
+              "| system | action | n | p50 ms | p99 ms | min | max | startKind | initTime p50 ms | prewarmed-only p50 ms |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+        for r in results["first_summary"]:
+            kinds = " ".join(f"{k}={v}" for k, v in sorted(r["startKinds"].items())) if r["system"].startswith("fwd") else "-"
+            L.append(f"| {r['system']} | {r['runtime']} | {r['n']} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | "
+                     f"{fmt_ms(r['min_us'])} | {fmt_ms(r['max_us'])} | {kinds} | "
+                     f"{'-' if r['initTime_ms_p50'] is None else format(r['initTime_ms_p50'], '.0f')} | "
+                     f"{fmt_ms(r.get('prewarmed_p50_us'))} |")
+        if not results["have_prewarm_flag"]:
+            L.append("")
+            L.append("prewarm: not available in this build")
+        L.append("")
+    if results.get("burst"):
+        L += ["Burst of concurrent first invocations of one new action:", "",
+              "| system | action | n | all done ms | per-request p50 ms | p99 ms | instances started | non-200 |",
+              "|---|---|---|---|---|---|---|---|"]
+        for r in results["burst"]:
+            if r["system"].startswith("fwd"):
+                inst = f"{r['instances_started']} (" + " ".join(f"{k}={v}" for k, v in sorted(r["startKinds"].items())) + ")"
+                if r.get("instances_endpoint"):
+                    inst += f"; /instances peak {r['instances_endpoint_peak']}"
+            else:
+                inst = (f"{r['python_processes_started']} python3 processes" if r["runtime"] == "python"
+                        else "not observable")
+            L.append(f"| {r['system']} | {r['runtime']} | {r['n']} | {fmt_ms(r['all_done_us'])} | {fmt_ms(r['p50_us'])} | "
+                     f"{fmt_ms(r['p99_us'])} | {inst} | {r['non200']} |")
+        L.append("")
+    return "\n".join(L)
+
+
 # ----------------------------------------------------------------------------- main
 
 def git(*a):
@@ -787,7 +859,7 @@ def machine_facts(args):
     return {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
             "kernel": platform.release(), "cpu": cpu, "cpus": os.cpu_count(), "memory": mem,
             "loadavg": open("/proc/loadavg").read().split()[:3],
-            "fwd_commit": git("rev-parse", "--short", "HEAD"), "fwd_dirty": bool(git("status", "--porcelain", "--", ".", ":!bench")),
+            "fwd_commit": git("log", "-1", "--format=%h", "--", ".", ":!bench", ":!docs/performance.md"), "fwd_dirty": bool(git("status", "--porcelain", "--", ".", ":!bench")),
             "fwd_binary": os.path.join(args.build, "fwd", "fwd"),
             "fwd_binary_mtime": datetime.datetime.fromtimestamp(os.path.getmtime(os.path.join(args.build, "fwd", "fwd")),
                                                                 datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
@@ -885,7 +957,13 @@ def main():
         path = os.path.join(out_dir, "results.json")
         with open(path, "w") as f:
             json.dump(results, f, indent=1, default=str)
-        log(f"\nresults: {path}")
+        md = os.path.join(out_dir, "results.md")
+        try:
+            with open(md, "w") as f:
+                f.write(markdown(results))
+        except (KeyError, TypeError, ValueError) as e:  # a part that failed half-way
+            log(f"(no results.md: {e!r})")
+        log(f"\nresults: {path} and {md}")
         # The daemons remove their instance cgroups; the (empty) parents they made go here.
         for parent in ("fwbench", "fwbench-noprewarm"):
             for hier in os.listdir("/sys/fs/cgroup") if os.path.isdir("/sys/fs/cgroup") else []:
