@@ -98,6 +98,7 @@ struct Controller::Waiter {
     explicit Waiter(asio::io_context& io) : timer(io) {}
     asio::steady_timer timer;
     std::optional<Json> record;
+    bool overloaded = false;
 };
 
 Controller::Controller(asio::io_context& io, std::unique_ptr<Store> store, InvokerClient& invoker,
@@ -205,6 +206,7 @@ asio::awaitable<Result<Json>> Controller::putAction(const Identity& who, const Q
     auto w = co_await std::move(wTask);
     if (!w) co_return w.error();
     actions_.erase({ns, path});
+    if (old) invoker_.retire(name);  // idle instances of the old revision go now
     co_return *doc;
 }
 
@@ -295,6 +297,7 @@ asio::awaitable<Result<Json>> Controller::deleteAction(const Identity& who,
     auto del = co_await std::move(delTask);
     if (!del) co_return del.error();
     actions_.erase({ns, path});
+    invoker_.retire(name);
     co_return actionView(*doc, false);
 }
 
@@ -483,6 +486,7 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
         }
     }
     out.record = std::move(waiter->record);
+    out.overloaded = waiter->overloaded;
     co_return out;
 }
 
@@ -526,12 +530,13 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     RunRequest copy = req;
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
         Json record = buildActivationRecord(subject, copy, res, publish);
-        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record)),
+        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record), res.overloaded),
                        asio::detached);
     });
 }
 
-asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc) {
+asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc,
+                                         bool overloaded) {
     std::string path;
     for (const auto& a : doc["annotations"]) {
         if (a["key"] == "path") path = a["value"].get<std::string>();
@@ -562,6 +567,7 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     auto range = waiters_.equal_range(activationId);
     for (auto it = range.first; it != range.second; ++it) {
         it->second->record = doc;
+        it->second->overloaded = overloaded;
         it->second->timer.cancel();
     }
 }
@@ -775,6 +781,27 @@ asio::awaitable<Result<Json>> Controller::usage(const Identity& who, const std::
                                {"currency", pricing_.currency}}},
                    {"rows", out},
                    {"total", toJson(total)}};
+}
+
+Result<Json> Controller::instances(const Identity& who, const std::string& ns) const {
+    if (auto r = authorize(who, ns, ns); !r) return r.error();
+    InvokerStatus st = invoker_.status();
+    Json actions = Json::array();
+    std::string prefix = ns + "/";
+    for (const auto& a : st.actions) {
+        if (!a.action.starts_with(prefix)) continue;
+        actions.push_back({{"action", a.action.substr(prefix.size())},
+                           {"starting", a.starting},
+                           {"idle", a.idle},
+                           {"busy", a.busy}});
+    }
+    Json prewarmed = Json::array();
+    for (const auto& p : st.prewarmed) {
+        prewarmed.push_back({{"kind", p.kind}, {"memory", p.memoryMb}, {"count", p.count}});
+    }
+    return Json{{"actions", actions},
+                {"prewarmed", prewarmed},
+                {"pool", {{"memoryMb", st.poolMb}, {"usedMb", st.usedMb}, {"queued", st.queued}}}};
 }
 
 Result<Json> Controller::listNamespaces(const Identity& who) const {

@@ -41,6 +41,12 @@ struct StandaloneOptions {
     std::string sandboxBinary;
     std::string cgroupParent = "firework";
     NamespaceQuota quota;  // defaults for namespaces without overrides
+    std::int64_t memoryPoolMb = 0;  // 0: half the machine's memory
+    std::string prewarm = "python:3:256=2,nodejs:20:256=2";
+    std::size_t maxQueued = 1000;
+    std::int64_t queueWaitMs = 60000;
+    double priceGbSecond = 0.0000166667;
+    double priceMillionRequests = 0.20;
 };
 
 std::string envOr(const char* name, std::string fallback) {
@@ -202,8 +208,21 @@ int runStandalone(const StandaloneOptions& o) {
     iopts.stateDir = dataDir / "run";
     iopts.keepAlive = std::chrono::milliseconds(o.keepAliveMs);
     iopts.maxResultBytes = limits.maxResultBytes;
+    iopts.memoryPoolMb = o.memoryPoolMb > 0
+                             ? o.memoryPoolMb
+                             : static_cast<std::int64_t>(::sysconf(_SC_PHYS_PAGES)) *
+                                   ::sysconf(_SC_PAGESIZE) / (2 * 1024 * 1024);
+    iopts.maxQueued = o.maxQueued;
+    iopts.maxQueueWait = std::chrono::milliseconds(o.queueWaitMs);
+    auto prewarm = invoker::parsePrewarmSpec(o.prewarm);
+    if (!prewarm) {
+        std::cerr << "fwd: --prewarm: " << prewarm.error().message << "\n";
+        return 2;
+    }
+    iopts.prewarm = *prewarm;
     invoker::Invoker inv(io, iopts);
     controller::Controller ctl(io, std::move(*store), inv, limits);
+    ctl.setPricing({o.priceGbSecond, o.priceMillionRequests, "USD"});
     gateway::Gateway gw(ctl, {});
     http::ServerOptions sopts;
     sopts.host = listen->first;
@@ -282,6 +301,7 @@ int runStandalone(const StandaloneOptions& o) {
         };
     signals.async_wait(onSignal);
 
+    inv.start();  // prewarmed instances
     asio::co_spawn(io, ctl.resumePending(), asio::detached);
     spdlog::info("fwd standalone ready: listening on {} (data {})", apiHost, dataDir.string());
     std::printf("fwd ready on %s\n", apiHost.c_str());
@@ -391,6 +411,22 @@ int main(int argc, char** argv) {
     standalone->add_option("--namespace-fires-per-minute", so.quota.firesPerMinute,
                            "default quota: trigger fires per minute per namespace (0: unlimited)")
         ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--memory-pool", so.memoryPoolMb,
+                           "MB all instances together may use (default: half the machine's memory)")
+        ->check(CLI::NonNegativeNumber);
+    standalone->add_option("--prewarm", so.prewarm,
+                           "prewarmed instances: 'none' or kind:memoryMB=count,... ")
+        ->capture_default_str();
+    standalone->add_option("--max-queue", so.maxQueued, "activations that may wait for room")
+        ->capture_default_str();
+    standalone->add_option("--queue-wait-ms", so.queueWaitMs, "longest wait for room before failing")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--price-gb-second", so.priceGbSecond, "price of one GB-second (usage API)")
+        ->capture_default_str();
+    standalone->add_option("--price-million-requests", so.priceMillionRequests,
+                           "price of a million invocations (usage API)")
         ->capture_default_str();
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,

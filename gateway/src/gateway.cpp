@@ -227,7 +227,14 @@ asio::awaitable<Response> Gateway::handle(Request req) {
                 auto out = co_await ctl_.invoke(*who, q, *params, wait);
                 if (!out) co_return fail(out.error());
                 Response res;
-                if (!out->record) {
+                if (out->overloaded) {
+                    // Nothing ran: the invoker had no room. The record says so too.
+                    const Json& rec = *out->record;
+                    res = errorResponse(Error{Errc::Unavailable,
+                                              rec["response"]["result"].value("error", std::string("overloaded")),
+                                              1},
+                                        call.requestId);
+                } else if (!out->record) {
                     res = jsonResponse(bhttp::status::accepted, Json{{"activationId", out->activationId}});
                 } else {
                     const Json& rec = *out->record;
@@ -304,6 +311,11 @@ asio::awaitable<Response> Gateway::handle(Request req) {
                                         {"status", r.value("status", std::string())}});
         }
         co_return fail(notFound());
+    }
+
+    if (collection == "instances" && rest.empty()) {
+        if (method != bhttp::verb::get) co_return fail(methodNotAllowed(req.method_string()));
+        co_return reply(ctl_.instances(*who, ns));
     }
 
     if (collection == "usage" && rest.empty()) {

@@ -229,6 +229,35 @@ asio::awaitable<std::optional<RunOutput>> Instance::awaitReady(Clock::time_point
     co_return finishDead(timedOut(timeoutMs, true), true);
 }
 
+asio::awaitable<bool> Instance::awaitStarted(Clock::time_point deadline) {
+    auto self = shared_from_this();
+    co_await waitEvent(deadline);
+    if (!lines_.empty()) {
+        std::string line = std::move(lines_.front());
+        lines_.pop_front();
+        Json msg = Json::parse(line, nullptr, false);
+        if (msg.is_object() && msg.value("ready", false) == true) {
+            state_ = State::Prewarmed;
+            logs_.take();  // nothing printed while starting belongs to an activation
+            co_return true;
+        }
+    }
+    destroy();
+    co_return false;
+}
+
+asio::awaitable<std::optional<RunOutput>> Instance::initialize(std::string initLine,
+                                                               Clock::time_point deadline,
+                                                               std::int64_t timeoutMs,
+                                                               std::size_t logLimit) {
+    auto self = shared_from_this();
+    state_ = State::Starting;
+    initLine.push_back('\n');
+    asio::co_spawn(io_, writeRequest(std::move(initLine)), asio::detached);
+    auto ready = awaitReady(deadline, timeoutMs, logLimit);
+    co_return co_await std::move(ready);
+}
+
 asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_point deadline,
                                          std::int64_t timeoutMs, std::size_t logLimit) {
     auto self = shared_from_this();

@@ -44,7 +44,7 @@ struct Pipes {
 
 class Instance : public std::enable_shared_from_this<Instance> {
 public:
-    enum class State { Starting, Idle, Busy, Dead };
+    enum class State { Starting, Prewarmed, Idle, Busy, Dead };
 
     // Starts the process. `spec` gets the pipe ends filled in here.
     static Result<std::shared_ptr<Instance>> start(asio::io_context& io, Launcher& launcher,
@@ -56,6 +56,15 @@ public:
     asio::awaitable<std::optional<RunOutput>> awaitReady(Clock::time_point deadline,
                                                          std::int64_t timeoutMs,
                                                          std::size_t logLimit);
+    // Prewarm: waits for the shim's {"ready":true} (started, no code yet). False: it died or
+    // did not get there by the deadline (the instance is then destroyed).
+    asio::awaitable<bool> awaitStarted(Clock::time_point deadline);
+    // Prewarm: sends the init message (the code is in place now) and waits for the ack, with
+    // the same outcomes as awaitReady.
+    asio::awaitable<std::optional<RunOutput>> initialize(std::string initLine,
+                                                         Clock::time_point deadline,
+                                                         std::int64_t timeoutMs,
+                                                         std::size_t logLimit);
     // Sends one activation and waits for its result, the instance's exit or the deadline.
     asio::awaitable<RunOutput> run(std::string requestLine, Clock::time_point deadline,
                                    std::int64_t timeoutMs, std::size_t logLimit);
@@ -65,6 +74,8 @@ public:
     State state() const { return state_; }
     Usage usage() const { return process_ ? process_->usage() : Usage{}; }
     const std::string& id() const { return id_; }
+    // The directory the instance sees at /action (for a prewarmed instance: empty until used).
+    const std::shared_ptr<CodeDir>& codeDir() const { return code_; }
     pid_t pid() const { return process_ ? process_->pid() : -1; }
 
 private:

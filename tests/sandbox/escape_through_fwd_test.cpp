@@ -8,7 +8,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <cstdlib>
 #include <fstream>
+#include <thread>
 
 #include "fwd_process.hpp"
 
@@ -233,24 +235,39 @@ TEST_F(EscapeTest, PrivilegedCallsAreRefused) {
 }
 
 TEST_F(EscapeTest, ADoubleForkedProcessDiesWithTheInstance) {
+    // The escapee becomes `sleep 3600.<marker>`: a command line the host can find.
+    std::string marker = std::to_string(::getpid()) + std::to_string(std::rand() % 100000);
     Json rec = attempt("escapee",
-                       "import os, time\n"
+                       "import os\n"
                        "def main(a):\n"
                        "    if os.fork() == 0:\n"
                        "        os.setsid()\n"
                        "        if os.fork() == 0:\n"
-                       "            time.sleep(3600)\n"
+                       "            os.execv('/bin/sleep', ['sleep', '3600.' + a['marker']])\n"
                        "        os._exit(0)\n"
                        "    os.wait()\n"
-                       "    return {'spawned': True}\n");
+                       "    return {'spawned': True}\n",
+                       Json::object(), Json{{"marker", marker}});
     ASSERT_EQ(rec["response"]["status"], "success") << rec.dump();
-    // The escapee lives inside the warm instance; updating the action retires that instance, and
-    // the escapee must go with it. (The suite's teardown checks no process is left at all.)
+    auto escapees = [&] {
+        std::vector<std::string> found;
+        for (const auto& e : fs::directory_iterator("/proc")) {
+            std::ifstream in(e.path() / "cmdline");
+            std::string cmd((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            if (cmd.find("3600." + marker) != std::string::npos) found.push_back(e.path().filename());
+        }
+        return found;
+    };
+    // It escaped its parent and keeps running inside the warm instance...
+    EXPECT_EQ(escapees().size(), 1u);
+    // ...until the instance goes: updating the action retires it, and the escapee with it.
     auto c = fwd_->client();
-    auto before = fwd_->instanceProcesses().size();
     ASSERT_TRUE(c.putAction("escapee", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return {}\n"}}}}, true));
-    ASSERT_TRUE(c.invokeAction("escapee", Json::object(), true, true));
-    EXPECT_LT(fwd_->instanceProcesses().size(), before);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!escapees().empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    EXPECT_EQ(escapees(), std::vector<std::string>{});
 }
 
 TEST_F(EscapeTest, FileAndCoreLimits) {

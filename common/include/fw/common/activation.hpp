@@ -63,6 +63,28 @@ struct RunResult {
     // so far (a warm instance's peak covers its earlier activations too).
     std::int64_t cpuTimeUs = 0;
     std::int64_t peakMemoryBytes = 0;
+    // The invoker had no capacity within the queue wait (or its queue was full): nothing ran.
+    bool overloaded = false;
+};
+
+// What an invoker holds right now (for operators, tests and GET .../instances).
+struct InvokerStatus {
+    struct Action {
+        std::string action;  // "ns/pkg/name"
+        int starting = 0;
+        int idle = 0;
+        int busy = 0;
+    };
+    struct Prewarmed {
+        std::string kind;
+        int memoryMb = 0;
+        int count = 0;
+    };
+    std::vector<Action> actions;
+    std::vector<Prewarmed> prewarmed;
+    std::int64_t poolMb = 0;
+    std::int64_t usedMb = 0;
+    std::int64_t queued = 0;
 };
 
 // Billing: the duration rounded up to a whole millisecond (at least 1 ms), and GB-seconds =
@@ -76,6 +98,9 @@ public:
     // Runs one activation; `done` is called exactly once, on the invoker's executor, even when
     // the instance crashes or the invoker shuts down.
     virtual void run(RunRequest req, std::function<void(RunResult)> done) = 0;
+    // The action was updated or deleted: its idle instances may go.
+    virtual void retire(const QualifiedName& action) = 0;
+    virtual InvokerStatus status() const = 0;
 };
 
 }  // namespace fw

@@ -60,6 +60,7 @@ struct Pricing {
 struct InvokeOutcome {
     std::string activationId;
     std::optional<Json> record;  // set when the activation finished within the blocking wait
+    bool overloaded = false;     // it did not run: the invoker had no room (503 for the caller)
 };
 
 // Runs store work on the one store thread and resumes the caller on the io_context.
@@ -133,6 +134,9 @@ public:
                                         const std::string& group);
     void setPricing(Pricing p) { pricing_ = std::move(p); }
 
+    // The invoker's instances of `ns`'s actions, its prewarmed instances and its pool.
+    Result<Json> instances(const Identity& who, const std::string& ns) const;
+
     Result<Json> listNamespaces(const Identity& who) const;
     asio::awaitable<Result<Json>> limits(const Identity& who, const std::string& ns);
     const SystemLimits& systemLimits() const { return limits_; }
@@ -154,7 +158,8 @@ private:
     asio::awaitable<Result<Json>> loadPackageDoc(const std::string& ns, const std::string& pkg);
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
-    asio::awaitable<void> record(std::string activationId, std::string ns, Json doc);
+    asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
+                                 bool overloaded = false);
     // The namespace's quota, re-read from the store at most every 2 s.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
