@@ -9,6 +9,7 @@
 
 #include "activations.hpp"
 #include "entities.hpp"
+#include "metrics.hpp"
 #include "fw/common/util.hpp"
 
 namespace fw::controller {
@@ -94,6 +95,10 @@ struct Controller::CachedAction {
     Json packageParams = Json::array();  // the enclosing package's parameters
 };
 
+struct Controller::MetricsHolder {
+    Metrics m;
+};
+
 struct Controller::Waiter {
     explicit Waiter(asio::io_context& io) : timer(io) {}
     asio::steady_timer timer;
@@ -103,7 +108,11 @@ struct Controller::Waiter {
 
 Controller::Controller(asio::io_context& io, std::unique_ptr<Store> store, InvokerClient& invoker,
                        SystemLimits limits)
-    : io_(io), store_(io, std::move(store)), invoker_(invoker), limits_(limits) {}
+    : io_(io),
+      store_(io, std::move(store)),
+      invoker_(invoker),
+      limits_(limits),
+      metrics_(std::make_unique<MetricsHolder>()) {}
 
 Controller::~Controller() = default;
 
@@ -562,6 +571,7 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     });
     auto w = co_await std::move(wTask);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
+    metrics_->m.record(ns, doc);
     --inFlight_;
     if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;
     auto range = waiters_.equal_range(activationId);
@@ -803,6 +813,8 @@ Result<Json> Controller::instances(const Identity& who, const std::string& ns) c
                 {"prewarmed", prewarmed},
                 {"pool", {{"memoryMb", st.poolMb}, {"usedMb", st.usedMb}, {"queued", st.queued}}}};
 }
+
+std::string Controller::metricsText() const { return metrics_->m.render(invoker_.status()); }
 
 Result<Json> Controller::listNamespaces(const Identity& who) const {
     return Json::array({who.ns});

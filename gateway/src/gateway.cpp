@@ -71,6 +71,18 @@ Response errorResponse(const Error& e, const std::string& requestId) {
 
 Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
 
+// "wait;dur=W, init;dur=I, run;dur=R" (ms) from a record: where the time of an invocation went.
+std::string serverTiming(const Json& rec) {
+    auto ann = [&](const char* key) -> std::int64_t {
+        const Json* v = findKeyValue(rec["annotations"], key);
+        return v && v->is_number() ? v->get<std::int64_t>() : 0;
+    };
+    std::int64_t init = ann("initTime");
+    std::int64_t run = std::max<std::int64_t>(0, rec.value("duration", std::int64_t{0}) - init);
+    return "wait;dur=" + std::to_string(ann("waitTime")) + ", init;dur=" + std::to_string(init) +
+           ", run;dur=" + std::to_string(run);
+}
+
 Error methodNotAllowed(std::string_view method) {
     return Error{Errc::NotFound, "The requested resource does not exist (" + std::string(method) +
                                      " is not supported here)."};
@@ -134,6 +146,13 @@ asio::awaitable<Response> Gateway::handle(Request req) {
     if (method == bhttp::verb::options) {
         Response res = jsonResponse(bhttp::status::ok, Json::object());
         res.body().clear();
+        co_return res;
+    }
+    if (seg.size() == 1 && seg[0] == "metrics" && method == bhttp::verb::get) {
+        // Unauthenticated, like a Prometheus target: serve the API on a trusted interface.
+        Response res{bhttp::status::ok, 11};
+        res.set(bhttp::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+        res.body() = ctl_.metricsText();
         co_return res;
     }
     if (seg.size() < 2 || seg[0] != "api" || seg[1] != "v1") co_return fail(notFound());
@@ -243,6 +262,7 @@ asio::awaitable<Response> Gateway::handle(Request req) {
                                   : code == 3 ? bhttp::status::internal_server_error
                                               : bhttp::status::bad_gateway;
                     res = jsonResponse(status, *resultOnly ? rec["response"]["result"] : rec);
+                    res.set("Server-Timing", serverTiming(rec));
                 }
                 res.set("x-openwhisk-activation-id", out->activationId);
                 co_return res;

@@ -138,6 +138,8 @@ public:
     Result<Json> instances(const Identity& who, const std::string& ns) const;
 
     Result<Json> listNamespaces(const Identity& who) const;
+    // Prometheus text exposition (GET /metrics).
+    std::string metricsText() const;
     asio::awaitable<Result<Json>> limits(const Identity& who, const std::string& ns);
     const SystemLimits& systemLimits() const { return limits_; }
 
@@ -151,6 +153,7 @@ public:
 private:
     struct CachedAction;
     struct Waiter;
+    struct MetricsHolder;
 
     Result<void> authorize(const Identity& who, const std::string& ns,
                            const std::string& what) const;
@@ -183,6 +186,7 @@ private:
         std::int64_t thisMinute = 0;    // invocations admitted in it
     };
     std::unordered_map<std::string, QuotaState> quotas_;
+    std::unique_ptr<MetricsHolder> metrics_;
 };
 
 }  // namespace fw::controller
