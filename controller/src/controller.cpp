@@ -112,11 +112,36 @@ Controller::Controller(asio::io_context& io, std::unique_ptr<Store> store, Invok
       store_(io, std::move(store)),
       invoker_(invoker),
       limits_(limits),
-      metrics_(std::make_unique<MetricsHolder>()) {}
+      metrics_(std::make_unique<MetricsHolder>()),
+      retentionTimer_(io) {}
 
 Controller::~Controller() = default;
 
-void Controller::stop() { store_.stop(); }
+void Controller::stop() {
+    retentionTimer_.cancel();
+    store_.stop();
+}
+
+void Controller::startRetention(Retention r) {
+    asio::co_spawn(io_, retentionLoop(r), asio::detached);
+}
+
+asio::awaitable<void> Controller::retentionLoop(Retention r) {
+    while (true) {
+        std::int64_t olderThan = r.maxAgeMs > 0 ? nowMs() - r.maxAgeMs : 0;
+        std::int64_t keep = r.maxPerNamespace;
+        auto task = store_.run([olderThan, keep](Store& s) { return s.pruneActivations(olderThan, keep); });
+        auto pruned = co_await std::move(task);
+        if (!pruned) {
+            spdlog::warn("retention: {}", pruned.error().message);
+        } else if (*pruned > 0) {
+            spdlog::debug("retention: pruned {} activation record(s)", *pruned);
+        }
+        retentionTimer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(r.intervalMs, 10)));
+        auto [ec] = co_await retentionTimer_.async_wait(kTuple);
+        if (ec) co_return;
+    }
+}
 
 Result<std::string> Controller::createNamespace(Store& store, const std::string& name) {
     if (!isValidEntityName(name) || name.find(' ') != std::string::npos) {

@@ -309,6 +309,36 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
     return {};
 }
 
+Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace) {
+    std::int64_t removed = 0;
+    {
+        Stmt st(db_, "DELETE FROM activations WHERE start < ?");
+        if (!st.ok()) return dbError(db_, "prepare");
+        st.bind(olderThan);
+        if (st.step() != SQLITE_DONE) return dbError(db_, "prune old activations");
+        removed += sqlite3_changes(db_);
+    }
+    if (keepPerNamespace > 0) {
+        std::vector<std::string> namespaces;
+        {
+            Stmt st(db_, "SELECT namespace FROM activations GROUP BY namespace HAVING count(*) > ?");
+            if (!st.ok()) return dbError(db_, "prepare");
+            st.bind(keepPerNamespace);
+            while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
+        }
+        for (const auto& ns : namespaces) {
+            Stmt st(db_,
+                    "DELETE FROM activations WHERE namespace = ? AND id IN (SELECT id FROM "
+                    "activations WHERE namespace = ? ORDER BY start DESC, id LIMIT -1 OFFSET ?)");
+            if (!st.ok()) return dbError(db_, "prepare");
+            st.bind(ns).bind(ns).bind(keepPerNamespace);
+            if (st.step() != SQLITE_DONE) return dbError(db_, "prune activations of " + ns);
+            removed += sqlite3_changes(db_);
+        }
+    }
+    return removed;
+}
+
 Result<std::vector<UsageRow>> Store::usage(const std::string& ns, std::int64_t sinceHour,
                                            std::int64_t uptoHour) {
     Stmt st(db_,

@@ -45,6 +45,7 @@ struct StandaloneOptions {
     std::string prewarm = "python:3:256=2,nodejs:20:256=2";
     std::size_t maxQueued = 1000;
     std::int64_t queueWaitMs = 60000;
+    Retention retention;
     double priceGbSecond = 0.0000166667;
     double priceMillionRequests = 0.20;
 };
@@ -302,6 +303,7 @@ int runStandalone(const StandaloneOptions& o) {
     signals.async_wait(onSignal);
 
     inv.start();  // prewarmed instances
+    ctl.startRetention(o.retention);
     asio::co_spawn(io, ctl.resumePending(), asio::detached);
     spdlog::info("fwd standalone ready: listening on {} (data {})", apiHost, dataDir.string());
     std::printf("fwd ready on %s\n", apiHost.c_str());
@@ -422,6 +424,18 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     standalone->add_option("--queue-wait-ms", so.queueWaitMs, "longest wait for room before failing")
         ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--activation-retention-ms", so.retention.maxAgeMs,
+                           "keep activation records this long (0: no age bound)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--activation-retention-count", so.retention.maxPerNamespace,
+                           "keep at most this many activation records per namespace (0: no bound)")
+        ->check(CLI::NonNegativeNumber)
+        ->capture_default_str();
+    standalone->add_option("--retention-interval-ms", so.retention.intervalMs,
+                           "how often old activation records are pruned")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     standalone->add_option("--price-gb-second", so.priceGbSecond, "price of one GB-second (usage API)")
         ->capture_default_str();

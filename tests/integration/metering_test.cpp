@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <thread>
 
 #include "fwd_process.hpp"
 
@@ -110,6 +111,65 @@ TEST(Metering, RecordsCarryBillingAndTheLedgerMatchesThemAcrossRestarts) {
 
     auto bad = c2.request("GET", "namespaces/_/usage", {{"group", "minute"}});
     EXPECT_EQ(bad->status, 400);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+}  // namespace
+}  // namespace fw::test
+
+namespace fw::test {
+namespace {
+
+std::int64_t recordCount(client::Client& c) {
+    auto r = c.request("GET", "namespaces/_/activations", {{"count", "true"}});
+    return r && r->status == 200 ? (*r->json())["activations"].get<std::int64_t>() : -1;
+}
+
+std::int64_t ledgerInvocations(client::Client& c) {
+    auto r = c.request("GET", "namespaces/_/usage");
+    return r && r->status == 200 ? (*r->json())["total"]["invocations"].get<std::int64_t>() : -1;
+}
+
+// Waits (bounded) until the record count is `n`.
+bool waitForCount(client::Client& c, std::int64_t n) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (recordCount(c) != n && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return recordCount(c) == n;
+}
+
+TEST(Retention, KeepsTheNewestRecordsPerNamespaceButTheWholeLedger) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--prewarm", "none", "--activation-retention-count", "2",
+                                         "--retention-interval-ms", "100"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("kept", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
+    std::vector<std::string> ids;
+    for (int i = 0; i < 5; ++i) {
+        auto r = c.invokeAction("kept", Json{{"i", i}}, true, false);
+        ASSERT_TRUE(r);
+        ids.push_back((*r->json())["activationId"].get<std::string>());
+    }
+    EXPECT_TRUE(waitForCount(c, 2)) << recordCount(c);
+    EXPECT_TRUE(c.getActivation(ids[4])) << "the newest record was pruned";
+    EXPECT_TRUE(c.getActivation(ids[3]));
+    EXPECT_EQ(c.getActivation(ids[0]).error().code, Errc::NotFound);
+    EXPECT_EQ(ledgerInvocations(c), 5);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Retention, PrunesRecordsOlderThanTheRetentionPeriod) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--prewarm", "none", "--activation-retention-ms", "1000",
+                                         "--retention-interval-ms", "100"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("aged", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
+    for (int i = 0; i < 2; ++i) ASSERT_TRUE(c.invokeAction("aged", Json::object(), true, false));
+    EXPECT_TRUE(waitForCount(c, 0)) << recordCount(c);
+    EXPECT_EQ(ledgerInvocations(c), 2);
     EXPECT_EQ(fwd.stop(), 0);
 }
 

@@ -45,6 +45,13 @@ struct SystemLimits {
     NamespaceQuota defaultQuota;                     // for namespaces without overrides
 };
 
+// How long activation records are kept (the usage ledger is kept for ever).
+struct Retention {
+    std::int64_t maxAgeMs = 7LL * 24 * 3600 * 1000;  // 0: no age bound
+    std::int64_t maxPerNamespace = 100000;           // 0: no count bound
+    std::int64_t intervalMs = 60000;                 // how often the pruner runs
+};
+
 nlohmann::json toJson(const NamespaceQuota& q);
 // Reads the fields present in `j` over `base`; each must be an integer >= 0.
 Result<NamespaceQuota> parseQuota(const nlohmann::json& j, const NamespaceQuota& base);

@@ -145,6 +145,9 @@ public:
 
     // Starts the activations that were accepted but not finished when the daemon last stopped.
     asio::awaitable<void> resumePending();
+    // Prunes activation records by age and count, now and every retention interval, until the
+    // io_context stops.
+    void startRetention(Retention r);
     // Activations accepted and not yet recorded.
     std::size_t inFlight() const { return inFlight_; }
     // Stops the store thread after the io_context has stopped.
@@ -187,6 +190,8 @@ private:
     };
     std::unordered_map<std::string, QuotaState> quotas_;
     std::unique_ptr<MetricsHolder> metrics_;
+    asio::steady_timer retentionTimer_;
+    asio::awaitable<void> retentionLoop(Retention r);
 };
 
 }  // namespace fw::controller

@@ -107,6 +107,10 @@ public:
     Result<std::optional<std::string>> activation(const std::string& ns, const std::string& id);
     Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);
     Result<std::int64_t> countActivations(const std::string& ns, const ActivationQuery& q);
+    // Retention: deletes activation records that started before `olderThan` and, per
+    // namespace, all but the newest `keepPerNamespace`. The usage ledger is untouched.
+    // Returns how many records went.
+    Result<std::int64_t> pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace);
 
 private:
     explicit Store(sqlite3* db) : db_(db) {}
