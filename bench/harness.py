@@ -580,6 +580,7 @@ def timed_invoke(client, path):
     t0 = time.perf_counter()
     st, headers, body = client.request("POST", path, {}, retry=False)
     t1 = time.perf_counter()
+    timed_invoke.server_timing = headers.get("server-timing")
     return (t1 - t0) * 1e6, st, headers.get("x-openwhisk-activation-id"), body
 
 
@@ -603,6 +604,10 @@ def part_b(args, fwds, sls, results):
                 us, st, aid, body = timed_invoke(c, target.invoke_path(name))
                 c.close()
                 s = {"system": label, "runtime": rt, "i": i, "latency_us": us, "status": st}
+                if body is not None and st != 200:
+                    s["body"] = body[:300].decode(errors="replace")
+                if timed_invoke.server_timing:
+                    s["serverTiming"] = timed_invoke.server_timing
                 if isinstance(target, Fwd) and aid:
                     rec = target.record(aid)
                     if rec:
@@ -615,7 +620,7 @@ def part_b(args, fwds, sls, results):
     results["first_samples"] = samples
     rows = []
     log(f"\n   {'system':22} {'action':7} {'n':>3} {'p50 ms':>8} {'p99 ms':>8} {'min':>7} {'max':>7}"
-        f"  startKind counts; record initTime p50")
+        f"  startKind counts; record initTime and waitTime p50")
     for label, _ in systems:
         for rt in RUNTIMES:
             ss = [s for s in samples if s["system"] == label and s["runtime"] == rt]
@@ -624,9 +629,11 @@ def part_b(args, fwds, sls, results):
             for s in ss:
                 kinds[s.get("startKind") or "?"] = kinds.get(s.get("startKind") or "?", 0) + 1
             inits = [s["initTime_ms"] for s in ss if s.get("initTime_ms") is not None]
+            waits = [s["waitTime_ms"] for s in ss if s.get("waitTime_ms") is not None]
             row = {"system": label, "runtime": rt, "n": len(lat), "p50_us": med(lat), "p99_us": pct(lat, 99),
                    "min_us": min(lat), "max_us": max(lat), "startKinds": kinds,
                    "initTime_ms_p50": med(inits) if inits else None,
+                   "waitTime_ms_p50": med(waits) if waits else None,
                    "non200": sum(1 for s in ss if s["status"] != 200)}
             # The prewarmed-only view: what a first invocation costs when it did get a stem cell.
             pw = [s["latency_us"] for s in ss if s.get("startKind") == "prewarmed"]
@@ -638,6 +645,8 @@ def part_b(args, fwds, sls, results):
             log(f"   {label:22} {rt:7} {len(lat):>3} {fmt_ms(row['p50_us']):>8} {fmt_ms(row['p99_us']):>8}"
                 f" {fmt_ms(row['min_us']):>7} {fmt_ms(row['max_us']):>7}  {kind_txt}"
                 + (f"; initTime {row['initTime_ms_p50']:.0f} ms" if row["initTime_ms_p50"] is not None else "")
+                + (f", waitTime {row['waitTime_ms_p50']:.0f} ms" if row["waitTime_ms_p50"] is not None else "")
+                + (f"; prewarmed-only p50 {fmt_ms(row['prewarmed_p50_us'])} ms" if "prewarmed_p50_us" in row else "")
                 + (f"; non-200: {row['non200']}" if row["non200"] else ""))
     if "fwd prewarm" not in fwds:
         log("   prewarm: not available in this build (fwd standalone --help has no --prewarm)")
@@ -801,13 +810,14 @@ def markdown(results):
         L.append("")
     if results.get("first_summary"):
         L += ["First invocation of a new action, client-side latency:", "",
-              "| system | action | n | p50 ms | p99 ms | min | max | startKind | initTime p50 ms | prewarmed-only p50 ms |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| system | action | n | p50 ms | p99 ms | min | max | startKind | initTime p50 ms | waitTime p50 ms | prewarmed-only p50 ms |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
         for r in results["first_summary"]:
             kinds = " ".join(f"{k}={v}" for k, v in sorted(r["startKinds"].items())) if r["system"].startswith("fwd") else "-"
             L.append(f"| {r['system']} | {r['runtime']} | {r['n']} | {fmt_ms(r['p50_us'])} | {fmt_ms(r['p99_us'])} | "
                      f"{fmt_ms(r['min_us'])} | {fmt_ms(r['max_us'])} | {kinds} | "
                      f"{'-' if r['initTime_ms_p50'] is None else format(r['initTime_ms_p50'], '.0f')} | "
+                     f"{'-' if r.get('waitTime_ms_p50') is None else format(r['waitTime_ms_p50'], '.0f')} | "
                      f"{fmt_ms(r.get('prewarmed_p50_us'))} |")
         if not results["have_prewarm_flag"]:
             L.append("")

@@ -84,7 +84,7 @@ def main():
                 print(f"   {m.group(2):14} {int(m.group(1)) / n:5.1f} per request")
 
         if shutil.which("perf"):
-            print(f"\n3. perf record -F 2000 -g of fwd during wrk -c1 ({args.seconds} s): samples by thread and DSO")
+            print(f"\n3. perf record -F 2000 -g of fwd during wrk -c1 ({args.seconds} s): on-CPU samples by thread (pid column: thread id) and library")
             data = os.path.join(work, "perf.data")
             rec = subprocess.Popen(["perf", "record", "-F", "2000", "-g", "-o", data, "-p", str(disk.proc.pid)],
                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -92,7 +92,7 @@ def main():
             h.wrk(url(disk), 1, args.seconds, disk.auth)
             rec.send_signal(2)
             rec.wait()
-            rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "tid,dso", "--stdio",
+            rep = subprocess.run(["perf", "report", "-i", data, "--no-children", "--sort", "pid,dso", "--stdio",
                                   "-g", "none", "--percent-limit", "1.5"], capture_output=True, text=True).stdout
             for line in rep.splitlines():
                 if line.strip() and not line.startswith("#"):
