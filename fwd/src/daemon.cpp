@@ -46,6 +46,7 @@ struct StandaloneOptions {
     std::size_t maxQueued = 1000;
     std::int64_t queueWaitMs = 60000;
     Retention retention;
+    SystemLimits limits;  // system bounds of action limits and sizes
     double priceGbSecond = 0.0000166667;
     double priceMillionRequests = 0.20;
 };
@@ -75,6 +76,15 @@ std::string defaultRuntimesDir() {
         if (fs::exists(candidate / "python/launcher.py", ec)) return candidate.string();
     }
     return FW_SOURCE_RUNTIMES_DIR;
+}
+
+// The configured bounds must contain their defaults; returns what is wrong, or "".
+std::string checkBounds(const SystemLimits& l) {
+    auto within = [](std::int64_t v, const Bound& b) { return b.min <= v && v <= b.max; };
+    if (!within(l.defaults.timeoutMs, l.timeoutMs)) return "the default action timeout is outside its bounds";
+    if (!within(l.defaults.memoryMb, l.memoryMb)) return "the default action memory is outside its bounds";
+    if (!within(l.defaults.logsMb, l.logsMb)) return "the default action log size is outside its bounds";
+    return "";
 }
 
 // fw-sandbox: next to fwd when installed, or in the build tree's sandbox/ folder.
@@ -145,6 +155,14 @@ int runStandalone(const StandaloneOptions& o) {
         std::cerr << "fwd: " << listen.error().message << "\n";
         return 2;
     }
+    // Checked before anything is created: a bad configuration changes nothing.
+    SystemLimits limits = o.limits;
+    limits.blockingWaitMs = o.blockingWaitMs;
+    limits.defaultQuota = o.quota;
+    if (auto bad = checkBounds(limits); !bad.empty()) {
+        std::cerr << "fwd: " << bad << "\n";
+        return 2;
+    }
     fs::path dataDir = o.dataDir.empty() ? defaultDataDir() : o.dataDir;
     auto lock = prepareDataDir(dataDir);
     if (!lock) {
@@ -180,9 +198,7 @@ int runStandalone(const StandaloneOptions& o) {
         if (in >> k) guestKey = k;
     }
 
-    SystemLimits limits;
-    limits.blockingWaitMs = o.blockingWaitMs;
-    limits.defaultQuota = o.quota;
+
 
     // Every function instance runs in fw-sandbox; there is no other way to start one.
     invoker::SandboxLauncherOptions lopts;
@@ -442,6 +458,18 @@ int main(int argc, char** argv) {
     standalone->add_option("--price-million-requests", so.priceMillionRequests,
                            "price of a million invocations (usage API)")
         ->capture_default_str();
+    // System bounds (OpenWhisk's defaults, reference §5).
+    standalone->add_option("--action-timeout-min-ms", so.limits.timeoutMs.min, "smallest action timeout")->capture_default_str();
+    standalone->add_option("--action-timeout-max-ms", so.limits.timeoutMs.max, "largest action timeout")->capture_default_str();
+    standalone->add_option("--action-timeout-default-ms", so.limits.defaults.timeoutMs, "timeout of an action that sets none")->capture_default_str();
+    standalone->add_option("--action-memory-min-mb", so.limits.memoryMb.min, "smallest action memory limit")->capture_default_str();
+    standalone->add_option("--action-memory-max-mb", so.limits.memoryMb.max, "largest action memory limit")->capture_default_str();
+    standalone->add_option("--action-memory-default-mb", so.limits.defaults.memoryMb, "memory of an action that sets none")->capture_default_str();
+    standalone->add_option("--action-logs-max-mb", so.limits.logsMb.max, "largest action log limit")->capture_default_str();
+    standalone->add_option("--action-logs-default-mb", so.limits.defaults.logsMb, "log limit of an action that sets none")->capture_default_str();
+    standalone->add_option("--max-payload-bytes", so.limits.maxPayloadBytes, "largest invoke body")->capture_default_str();
+    standalone->add_option("--max-result-bytes", so.limits.maxResultBytes, "largest action result")->capture_default_str();
+    standalone->add_option("--max-code-bytes", so.limits.maxCodeBytes, "largest exec.code")->capture_default_str();
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,
                            "cgroup under which instance cgroups are made, in every hierarchy")
@@ -467,6 +495,10 @@ int main(int argc, char** argv) {
     auto* list = nsCmd->add_subcommand("list", "list namespaces");
     list->add_option("--data-dir", adminDataDir, "the daemon's data directory");
 
+    // Every standalone option can also come from a file, `fwd standalone --config fwd.toml`,
+    // with the options under a [standalone] section (key = value, names without dashes).
+    app.set_config("--config", "", "read options from a TOML/INI file ([standalone] section)");
+    standalone->fallthrough();
     CLI11_PARSE(app, argc, argv);
     if (standalone->parsed()) return runStandalone(so);
     if (create->parsed()) return namespaceCreate(adminDataDir, nsName);

@@ -202,3 +202,49 @@ TEST(Lifecycle, BlockingInvokeBeyondTheWaitAnswers202) {
 
 }  // namespace
 }  // namespace fw::test
+
+namespace fw::test {
+namespace {
+
+TEST(Lifecycle, SystemBoundsComeFromAConfigFileAndFlags) {
+    TempDir dir;
+    std::ofstream(dir.path() / "fwd.toml") << "[standalone]\n"
+                                              "action-memory-max-mb = 1024\n"
+                                              "max-result-bytes = 2048\n"
+                                              "prewarm = \"none\"\n";
+    FwdProcess fwd(dir.path() / "data", {"--config", (dir.path() / "fwd.toml").string(),
+                                         "--action-timeout-max-ms", "5000", "--action-timeout-default-ms", "3000"});
+    fwd.start();
+    auto c = fwd.client();
+    Json limits = *c.request("GET", "namespaces/_/limits")->json();
+    EXPECT_EQ(limits["maxActionMemory"], 1024);
+    EXPECT_EQ(limits["maxResultSize"], 2048);
+    EXPECT_EQ(limits["maxActionTimeout"], 5000);
+    // The bounds are enforced: 1024 MB is now allowed, a 6 s timeout is not.
+    EXPECT_TRUE(c.putAction("roomy", Json{{"exec", {{"kind", "python:3"}, {"code",
+        "def main(a):\n    return {'big': 'x' * a.get('n', 10)}\n"}}}, {"limits", {{"memory", 1024}}}}, false));
+    auto tooLong = c.putAction("slowpoke", Json{{"exec", {{"kind", "python:3"}, {"code", "x=1"}}},
+                                                {"limits", {{"timeout", 6000}}}}, false);
+    ASSERT_FALSE(tooLong);
+    EXPECT_NE(tooLong.error().message.find("exceeds allowed threshold of 5000 milliseconds"), std::string::npos);
+    // Results over 2048 bytes are cut with OpenWhisk's message.
+    auto big = c.invokeAction("roomy", Json{{"n", 5000}}, true, false);
+    ASSERT_TRUE(big);
+    Json rec = *big->json();
+    EXPECT_EQ(rec["response"]["status"], "application error");
+    EXPECT_NE(rec["response"]["result"]["error"].get<std::string>().find(
+                  "The action produced a response that exceeded the allowed length"),
+              std::string::npos);
+    EXPECT_EQ(fwd.stop(), 0);
+
+    // A default outside its bounds is refused at start.
+    std::string out;
+    int status = runFwd("standalone --wskprops none --listen 127.0.0.1:0 --data-dir " +
+                            (dir.path() / "other").string() + " --action-memory-default-mb 1000",
+                        &out);
+    EXPECT_NE(status, 0);
+    EXPECT_NE(out.find("default action memory is outside its bounds"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace fw::test
