@@ -62,6 +62,19 @@ TEST(Fwctl, QuickStartFlow) {
     EXPECT_NE(missing.status, 0);
     EXPECT_NE(missing.out.find("error: The requested resource does not exist."), std::string::npos);
 
+    // Usage and instances, as an operator or a developer checks them.
+    auto usage = fwctl(fwd, "usage --csv", dir.path());
+    EXPECT_EQ(usage.status, 0) << usage.out;
+    EXPECT_NE(usage.out.find("action,invocations,errors,coldStarts,gbSeconds,cpuSeconds,cost"), std::string::npos) << usage.out;
+    EXPECT_NE(usage.out.find("hello,1,0,"), std::string::npos) << usage.out;
+    auto table = fwctl(fwd, "usage", dir.path());
+    EXPECT_EQ(table.status, 0) << table.out;
+    EXPECT_NE(table.out.find("TOTAL"), std::string::npos) << table.out;
+    auto inst = fwctl(fwd, "instances", dir.path());
+    EXPECT_EQ(inst.status, 0) << inst.out;
+    EXPECT_NE(inst.out.find("hello"), std::string::npos) << inst.out;
+    EXPECT_NE(inst.out.find("pool:"), std::string::npos) << inst.out;
+
     auto removed = fwctl(fwd, "action delete hello", dir.path());
     EXPECT_EQ(removed.status, 0) << removed.out;
     EXPECT_EQ(fwd.stop(), 0);
