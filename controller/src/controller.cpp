@@ -272,14 +272,8 @@ asio::awaitable<Result<std::shared_ptr<const Controller::CachedAction>>> Control
 asio::awaitable<Result<Json>> Controller::getAction(const Identity& who, const QualifiedName& name,
                                                     bool withCode) {
     if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
-    std::string ns = name.ns;
-    std::string path = name.entity.path();
-    auto rowTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
-    auto row = co_await std::move(rowTask);
-    if (!row) co_return row.error();
-    if (!*row) co_return notFound();
-    if ((*row)->collection != "actions") co_return wrongCollection();
-    auto doc = parseDoc((*row)->doc);
+    auto loading = loadEntityDoc(name.ns, name.entity.path(), "actions");
+    auto doc = co_await std::move(loading);
     if (!doc) co_return doc.error();
     co_return actionView(*doc, withCode);
 }
@@ -320,12 +314,8 @@ asio::awaitable<Result<Json>> Controller::deleteAction(const Identity& who,
     if (auto r = authorize(who, name.ns, name.path()); !r) co_return r.error();
     std::string ns = name.ns;
     std::string path = name.entity.path();
-    auto rowTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
-    auto row = co_await std::move(rowTask);
-    if (!row) co_return row.error();
-    if (!*row) co_return notFound();
-    if ((*row)->collection != "actions") co_return wrongCollection();
-    auto doc = parseDoc((*row)->doc);
+    auto loading = loadEntityDoc(ns, path, "actions");
+    auto doc = co_await std::move(loading);
     if (!doc) co_return doc.error();
     auto delTask = store_.run([ns, path](Store& s) { return s.deleteEntity(ns, path); });
     auto del = co_await std::move(delTask);
@@ -337,13 +327,25 @@ asio::awaitable<Result<Json>> Controller::deleteAction(const Identity& who,
 
 // --- packages ---------------------------------------------------------------------------------
 
-asio::awaitable<Result<Json>> Controller::loadPackageDoc(const std::string& ns,
-                                                         const std::string& pkg) {
-    auto rowTask = store_.run([ns, pkg](Store& s) { return s.entity(ns, pkg); });
+asio::awaitable<Result<Json>> Controller::loadEntityDoc(std::string ns, std::string name,
+                                                        const char* collection) {
+    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
     auto row = co_await std::move(rowTask);
     if (!row) co_return row.error();
-    if (!*row || (*row)->collection != "packages") co_return notFound();
+    if (!*row) co_return notFound();
+    if ((*row)->collection != collection) co_return wrongCollection();
     co_return parseDoc((*row)->doc);
+}
+
+asio::awaitable<Result<std::vector<EntityRow>>> Controller::packageMembers(std::string ns, std::string pkg) {
+    auto task = store_.run([ns, pkg](Store& s) { return s.entities(ns, "actions", pkg, 0, 1 << 20); });
+    co_return co_await std::move(task);
+}
+
+asio::awaitable<Result<Json>> Controller::loadPackageDoc(const std::string& ns,
+                                                         const std::string& pkg) {
+    auto loading = loadEntityDoc(ns, pkg, "packages");
+    co_return co_await std::move(loading);
 }
 
 asio::awaitable<Result<Json>> Controller::putPackage(const Identity& who, const std::string& ns,
@@ -377,17 +379,11 @@ asio::awaitable<Result<Json>> Controller::putPackage(const Identity& who, const 
 asio::awaitable<Result<Json>> Controller::getPackage(const Identity& who, const std::string& ns,
                                                      const std::string& name) {
     if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
-    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
-    auto row = co_await std::move(rowTask);
-    if (!row) co_return row.error();
-    if (!*row) co_return notFound();
-    if ((*row)->collection != "packages") co_return wrongCollection();
-    auto doc = parseDoc((*row)->doc);
+    auto loading = loadEntityDoc(ns, name, "packages");
+    auto doc = co_await std::move(loading);
     if (!doc) co_return doc.error();
-    auto membersTask = store_.run([ns, name](Store& s) {
-        return s.entities(ns, "actions", name, 0, 1 << 20);
-    });
-    auto members = co_await std::move(membersTask);
+    auto listing = packageMembers(ns, name);
+    auto members = co_await std::move(listing);
     if (!members) co_return members.error();
     Json actions = Json::array();
     for (const auto& m : *members) {
@@ -429,17 +425,11 @@ asio::awaitable<Result<Json>> Controller::listPackages(const Identity& who, cons
 asio::awaitable<Result<Json>> Controller::deletePackage(const Identity& who, const std::string& ns,
                                                         const std::string& name, bool force) {
     if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
-    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
-    auto row = co_await std::move(rowTask);
-    if (!row) co_return row.error();
-    if (!*row) co_return notFound();
-    if ((*row)->collection != "packages") co_return wrongCollection();
-    auto doc = parseDoc((*row)->doc);
+    auto loading = loadEntityDoc(ns, name, "packages");
+    auto doc = co_await std::move(loading);
     if (!doc) co_return doc.error();
-    auto membersTask = store_.run([ns, name](Store& s) {
-        return s.entities(ns, "actions", name, 0, 1 << 20);
-    });
-    auto members = co_await std::move(membersTask);
+    auto listing = packageMembers(ns, name);
+    auto members = co_await std::move(listing);
     if (!members) co_return members.error();
     if (!members->empty() && !force) {
         co_return Error{Errc::Conflict, "Package not empty (contains " +

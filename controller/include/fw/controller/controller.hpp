@@ -162,6 +162,11 @@ private:
                            const std::string& what) const;
     asio::awaitable<Result<std::shared_ptr<const CachedAction>>> loadAction(const QualifiedName& q);
     asio::awaitable<Result<Json>> loadPackageDoc(const std::string& ns, const std::string& pkg);
+    // An entity's stored document: NotFound, or Conflict when it is of another collection.
+    // (Coroutine parameters are taken by value: a reference could outlive its argument.)
+    asio::awaitable<Result<Json>> loadEntityDoc(std::string ns, std::string name,
+                                                const char* collection);
+    asio::awaitable<Result<std::vector<EntityRow>>> packageMembers(std::string ns, std::string pkg);
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
