@@ -6,6 +6,7 @@
 // Started by the invoker as `/usr/bin/node launcher.js` with cwd = the action directory.
 // With FW_PREWARM=1 it is a "stem cell": started before the action is known, it loads its own
 // modules, says {"ready":true}, and waits for an init line naming the action (see prewarm()).
+// With FW_CONCURRENCY=N (N > 1) it runs up to N activations at once (see "Concurrent mode").
 // Node core modules only.
 'use strict';
 
@@ -280,16 +281,16 @@ function numberOrNull(value) {
         : Math.trunc(n);
 }
 
-// The Lambda-style second argument, shaped like AWS's context object.
-function makeContext(request) {
-    const env = process.env;
+// The Lambda-style second argument, shaped like AWS's context object. `env` holds the
+// activation's __OW_* values: process.env, or in concurrent mode the activation's own snapshot.
+function makeContext(request, env) {
     const deadline = numberOrNull(request.deadline);
     const activationId = env.__OW_ACTIVATION_ID || '';
     const functionName = env.__OW_ACTION_NAME || '';
     return {
         functionName,
         functionVersion: env.__OW_ACTION_VERSION || '',
-        memoryLimitInMB: numberOrNull(env.FW_MEMORY_LIMIT_MB),
+        memoryLimitInMB: numberOrNull(process.env.FW_MEMORY_LIMIT_MB),
         awsRequestId: activationId,
         activationId,
         namespace: env.__OW_NAMESPACE || '',
@@ -330,7 +331,7 @@ function logFailure(err) {
 }
 
 // Calls the entry point and settles with its outcome; never rejects.
-function invoke(fn, style, request) {
+function invoke(fn, style, request, env = process.env) {
     const args = request.value === undefined || request.value === null ? {} : request.value;
     return new Promise((resolve) => {
         let settled = false;
@@ -342,9 +343,9 @@ function invoke(fn, style, request) {
                 // A second call, or a call after the promise settled, is ignored: it must not
                 // answer for a later activation.
                 const callback = (err, value) => (err !== undefined && err !== null ? fail(err) : ok(value));
-                returned = fn(args, makeContext(request), callback);
+                returned = fn(args, makeContext(request, env), callback);
             } else if (style === 'lambda') {
-                returned = fn(args, makeContext(request));
+                returned = fn(args, makeContext(request, env));
             } else {
                 returned = fn(args);
             }
@@ -391,13 +392,19 @@ function callingStyle(fn) {
     return 'main';
 }
 
+// The request object of a line; throws if the line is not a JSON object.
+function parseRequest(text) {
+    const request = JSON.parse(text);
+    if (request === null || typeof request !== 'object' || Array.isArray(request)) {
+        throw new Error('not a JSON object');
+    }
+    return request;
+}
+
 async function handle(fn, style, text) {
     let request;
     try {
-        request = JSON.parse(text);
-        if (request === null || typeof request !== 'object' || Array.isArray(request)) {
-            throw new Error('not a JSON object');
-        }
+        request = parseRequest(text);
     } catch (e) {
         console.error(`Firework nodejs runtime: invalid activation request: ${e.message}`);
         await flushLogs();
@@ -411,7 +418,8 @@ async function handle(fn, style, text) {
 }
 
 // Splits stdin into lines and hands them to `handleLine` (which may be async) one at a time, in
-// order; a line arriving while an earlier one is handled waits for it.
+// order; a line arriving while an earlier one is handled waits for it. (In concurrent mode
+// `handleLine` only queues the line with the Concurrency, so lines pass straight through.)
 function readLines(handleLine) {
     const input = process.stdin;
     let pending = [];
@@ -433,17 +441,214 @@ function readLines(handleLine) {
     input.on('end', () => {
         // stdin closed: the invoker is done with us. Finish what was asked, then exit even if
         // the action left timers or sockets open. A last line without its newline is ignored.
-        queue.then(flushLogs).then(() => process.exit(0));
+        queue.then(allSettled).then(flushLogs).then(() => process.exit(0));
     });
     input.on('error', (e) => {
         console.error(`Firework nodejs runtime: reading requests failed: ${e.message}`);
-        queue.then(flushLogs).then(() => process.exit(1));
+        queue.then(allSettled).then(flushLogs).then(() => process.exit(1));
     });
 }
 
-function serve(fn) {
+// What handles a request line for the loaded entry point `fn`: handle(), one at a time, or in
+// concurrent mode the Concurrency, which starts it at once (or queues it).
+function lineHandler(fn) {
     const style = callingStyle(fn);
-    readLines((text) => handle(fn, style, text));
+    if (concurrency === null) return (text) => handle(fn, style, text);
+    concurrency.handle = (text) => concurrency.activate(fn, style, text);
+    return (text) => { concurrency.submit(text); };
+}
+
+// Resolves when no activation is running or queued (at once unless in concurrent mode).
+function allSettled() {
+    return concurrency === null ? undefined : concurrency.idle();
+}
+
+function serve(fn) {
+    readLines(lineHandler(fn));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concurrent mode (FW_CONCURRENCY=N, N > 1; OpenWhisk's limits.concurrency)
+//
+// Request lines are started as they arrive, up to N at once, the rest queued in order. Each
+// activation runs inside an AsyncLocalStorage context holding its own __OW_* values, which
+// process.env cannot do while several run (it keeps those of the most recently started one).
+// From that context come: the Lambda context, globalThis.__fw_activation(), and the
+// "\u001e<activation id>\u001e" prefix on every console line, so the invoker can tell whose log a
+// line is. Result lines say whose they are: {"activation_id":<id>,"result":<result>}.
+
+const RS = '\u001e'; // ASCII record separator: never in a log line by accident
+
+let concurrency = null; // the Concurrency in concurrent mode, else null
+
+// N from FW_CONCURRENCY, a decimal integer; 1 (one at a time, the classic protocol) when unset,
+// not a number, or below 2.
+function concurrencyLimit() {
+    const text = process.env.FW_CONCURRENCY;
+    if (typeof text !== 'string' || !/^[0-9]+$/.test(text)) return 1;
+    const n = Number(text);
+    return n > 1 ? n : 1;
+}
+
+// Enters concurrent mode if the environment asks for it. Called before the action is loaded, so
+// that code capturing console methods at load time gets the prefixing ones.
+function setUpConcurrency() {
+    const limit = concurrencyLimit();
+    if (limit <= 1) return;
+    concurrency = new Concurrency(limit);
+    prefixConsole(concurrency.storage);
+    const storage = concurrency.storage;
+    Object.defineProperty(globalThis, '__fw_activation', {
+        // The activation whose async context the caller is in, or undefined outside all of them.
+        value: function __fw_activation() {
+            const store = storage.getStore();
+            return store === undefined ? undefined : store.info;
+        },
+        enumerable: false,
+        writable: false,
+        configurable: true,
+    });
+}
+
+class Concurrency {
+    constructor(limit) {
+        const { AsyncLocalStorage } = require('async_hooks');
+        this.limit = limit;
+        this.storage = new AsyncLocalStorage();
+        this.running = 0;
+        this.waiting = []; // request lines not started yet, oldest first
+        this.idleWaiters = [];
+        this.handle = null; // (text) => Promise, set by lineHandler()
+    }
+
+    submit(text) {
+        this.waiting.push(text);
+        this.startWaiting();
+    }
+
+    startWaiting() {
+        while (this.running < this.limit && this.waiting.length > 0) {
+            const text = this.waiting.shift();
+            this.running += 1;
+            // A rejection (fd 3 gone) stays unhandled and ends the process, as in serial mode.
+            this.handle(text).finally(() => {
+                this.running -= 1;
+                this.startWaiting();
+                if (this.running === 0 && this.waiting.length === 0) {
+                    for (const resolve of this.idleWaiters.splice(0)) resolve();
+                }
+            });
+        }
+    }
+
+    idle() {
+        if (this.running === 0 && this.waiting.length === 0) return Promise.resolve();
+        return new Promise((resolve) => this.idleWaiters.push(resolve));
+    }
+
+    // One request line, start to result line, inside the activation's async context.
+    async activate(fn, style, text) {
+        let request;
+        try {
+            request = parseRequest(text);
+        } catch (e) {
+            // No activation to name: the context is an empty one, so nothing is prefixed.
+            await this.storage.run(NO_ACTIVATION, async () => {
+                console.error(`Firework nodejs runtime: invalid activation request: ${e.message}`);
+                await flushLogs();
+                writeTagged(null, JSON.stringify({ error: `Invalid activation request: ${oneLine(e.message)}` }));
+            });
+            return;
+        }
+        const id = request.activation_id === undefined ? null : request.activation_id;
+        // process.env gets this activation's values (it is the most recently started one); the
+        // activation keeps a snapshot of them, which is what a serial activation would read.
+        applyActivationEnv(request);
+        const env = Object.freeze(owEnv());
+        const activation = { info: activationInfo(request, env), prefix: logPrefix(id) };
+        await this.storage.run(activation, async () => {
+            const line = resultLine(await invoke(fn, style, request, env));
+            await flushLogs(); // this activation's console output is queued before this
+            writeTagged(id, line);
+        });
+    }
+}
+
+const NO_ACTIVATION = Object.freeze({ info: undefined, prefix: null });
+
+// What globalThis.__fw_activation() returns for an activation.
+function activationInfo(request, env) {
+    const deadline = numberOrNull(request.deadline);
+    const value = (name) => (env[name] === undefined ? null : env[name]);
+    return Object.freeze({
+        activationId: value('__OW_ACTIVATION_ID'),
+        transactionId: value('__OW_TRANSACTION_ID'),
+        actionName: value('__OW_ACTION_NAME'),
+        actionVersion: value('__OW_ACTION_VERSION'),
+        namespace: value('__OW_NAMESPACE'),
+        apiKey: value('__OW_API_KEY'),
+        deadline,
+        env, // every __OW_* variable, as process.env had them when the activation started
+        getRemainingTimeInMillis() {
+            return deadline === null ? 0 : Math.max(0, deadline - Date.now());
+        },
+    });
+}
+
+// RS + id + RS, or null (no prefix) for an id that is not a string or contains control
+// characters, which would break the invoker's line framing.
+function logPrefix(id) {
+    return typeof id === 'string' && /^[^\x00-\x1f\x7f]+$/.test(id) ? RS + id + RS : null;
+}
+
+// Puts `prefix` in front of every line of a console write (console writes whole lines, each
+// ending in "\n"; a console.log() of "" is one empty line and gets the prefix too).
+function prefixLines(chunk, prefix) {
+    if (typeof chunk !== 'string' || chunk === '') return chunk;
+    const end = chunk.endsWith('\n') ? chunk.length - 1 : chunk.length;
+    return prefix + chunk.slice(0, end).split('\n').join('\n' + prefix) + chunk.slice(end);
+}
+
+// Makes the global console prefix the lines it writes inside an activation's context. Its
+// methods are replaced by those of a Console writing to stand-ins for process.stdout/stderr:
+// Proxies that are the real streams in every respect (error handling, isTTY, ...) except that
+// write() adds the prefix of the caller's activation. console.log runs synchronously in its
+// caller, so the storage sees the caller's context. The global console object stays the same
+// one (require('console') returns it), and process.stdout.write is left alone: writes to it
+// are not prefixed.
+function prefixConsole(storage) {
+    const prefixing = (stream) => {
+        const bound = new Map();
+        const write = (chunk, ...rest) => {
+            const store = storage.getStore();
+            const prefix = store === undefined ? null : store.prefix;
+            return stream.write(prefix === null ? chunk : prefixLines(chunk, prefix), ...rest);
+        };
+        return new Proxy(stream, {
+            get(target, key) {
+                if (key === 'write') return write;
+                const value = Reflect.get(target, key, target);
+                if (typeof value !== 'function') return value;
+                if (!bound.has(value)) bound.set(value, value.bind(target));
+                return bound.get(value);
+            },
+        });
+    };
+    const replacement = new console.Console({
+        stdout: prefixing(process.stdout),
+        stderr: prefixing(process.stderr),
+    });
+    for (const key of Object.keys(console.Console.prototype)) {
+        // Own methods of a Console instance are already bound to it.
+        if (typeof replacement[key] === 'function' && typeof console[key] === 'function') {
+            console[key] = replacement[key];
+        }
+    }
+}
+
+// A concurrent-mode result line: one write of {"activation_id":<id>,"result":<result JSON>}.
+function writeTagged(id, resultJson) {
+    writeLine(`{"activation_id":${JSON.stringify(id)},"result":${resultJson}}`);
 }
 
 // Reports a failed start (bad init message, load error) the way the invoker expects: details on
@@ -549,13 +754,12 @@ async function prewarm() {
     // code (~3 ms). Do that now, before "ready", so the init line does not wait for it.
     void process.stdout;
     void process.stderr;
-    let fn = null;
-    let style;
+    let handleLine = null;
     readLines(async (text) => {
-        if (fn !== null) return handle(fn, style, text);
+        if (handleLine !== null) return handleLine(text);
         await applyInit(text);
-        fn = await load();
-        style = callingStyle(fn);
+        setUpConcurrency(); // FW_CONCURRENCY may come with the init line; before load(), see there
+        handleLine = lineHandler(await load());
     });
     writeResult({ ready: true }); // lines are handled from the next tick on, never before this
 }
@@ -565,6 +769,7 @@ async function main() {
         await prewarm();
         return;
     }
+    setUpConcurrency();
     serve(await load());
 }
 
