@@ -185,6 +185,17 @@ class Shim:
     # -- writing -----------------------------------------------------------------------------
 
     def send(self, value=None, activation_id=None, deadline_ms=None, **extra):
+        request = self.request(value, activation_id, deadline_ms, **extra)
+        self.send_raw((json.dumps(request) + "\n").encode())
+        return request
+
+    def send_many(self, requests):
+        """Writes several request dicts (see request()) as lines in one write."""
+        self.send_raw("".join(json.dumps(r) + "\n" for r in requests).encode())
+
+    @staticmethod
+    def request(value=None, activation_id=None, deadline_ms=None, **extra):
+        """An activation request as the invoker sends it (not sent)."""
         request = {
             "value": {} if value is None else value,
             "namespace": "guest",
@@ -195,7 +206,6 @@ class Shim:
             "deadline": str(deadline_ms if deadline_ms is not None else now_ms() + 60000),
         }
         request.update(extra)
-        self.send_raw((json.dumps(request) + "\n").encode())
         return request
 
     def install(self, files):

@@ -6,7 +6,7 @@ import subprocess
 import unittest
 
 from shim_contract import ShimContract
-from shim_harness import NODE, Shim
+from shim_harness import NODE, Shim, action_env, now_ms
 
 CODE = {
     # Text code in OpenWhisk is often a bare function that is never exported.
@@ -101,7 +101,61 @@ const atLoad = { ...process.env };
 function main() { return { load: atLoad, call: { ...process.env } }; }
 ''',
     "tz": "function main() { return { hour_at_epoch: new Date(0).getHours() }; }\n",
+    # Concurrent mode: console lines in every flavour, a timer from the args, the activation's
+    # identity read before and after the await from the context, the accessor and process.env.
+    "concurrent": r'''
+console.log('loaded');                 // outside any activation: not prefixed
+const log = console.log;               // captured at load time: still prefixed
+const viaRequire = require('console');
+let running = 0;
+let most = 0;
+let started = 0;
+exports.handler = async (event, context) => {
+    running += 1;
+    most = Math.max(most, running);
+    const order = ++started;
+    const i = event.i;
+    const before = globalThis.__fw_activation();
+    const envAtStart = process.env.__OW_ACTIVATION_ID;
+    log(`start ${i}`);
+    console.info(`info ${i}\nsecond line ${i}\n\nafter an empty line ${i}`);
+    console.debug(`debug ${i}`);
+    console.dir({ dir: i });
+    console.table([{ i }]);
+    console.warn(`warn ${i}`);
+    console.trace(`trace ${i}`);
+    viaRequire.error(`required ${i}`);
+    process.stdout.write(`raw ${i}\n`);
+    await new Promise((resolve) => setTimeout(resolve, event.ms));
+    const after = __fw_activation();
+    if (event.bulk) console.log('b'.repeat(event.bulk));  // more than a pipe holds
+    console.log(`end ${i}`);
+    running -= 1;
+    if (event.fail) throw new Error(`failed ${i}`);
+    return {
+        i, order, most,
+        accessor: { id: after.activationId, deadline: after.deadline, same: before === after,
+                    env_id: after.env.__OW_ACTIVATION_ID, name: after.actionName,
+                    namespace: after.namespace, transaction: after.transactionId,
+                    remaining: after.getRemainingTimeInMillis() },
+        context: { request_id: context.awsRequestId, id: context.activationId,
+                   deadline: context.deadline, name: context.functionName,
+                   remaining: context.getRemainingTimeInMillis() },
+        env_at_start: envAtStart,
+        env_at_end: process.env.__OW_ACTIVATION_ID,
+    };
+};
+''',
+    "serial_probe": '''
+async function main(args) {
+    await new Promise((resolve) => setTimeout(resolve, args.ms));
+    console.log(`log ${args.i}`);
+    return { i: args.i, accessor: typeof globalThis.__fw_activation };
 }
+''',
+}
+
+RS = "\x1e"
 
 
 class NodeShimTest(ShimContract, unittest.TestCase):
@@ -353,6 +407,199 @@ function main(args) {
             {"index.js": "const local = require('./lib');\nfunction main() { return { local }; }",
              "lib.js": "module.exports = 'from lib';\n"})
         self.assertEqual(shim.run(), {"local": "from lib"})
+
+    # -- concurrent mode (FW_CONCURRENCY=N > 1) --------------------------------------------------
+
+    def read_tagged(self, shim, logs):
+        """Reads one concurrent-mode result line, {"activation_id":..., "result":...}; appends
+        what stdout and stderr held at that moment to logs["out"] and logs["err"]."""
+        line = shim.read_result_line()
+        self.assertNotIn(b"\n", line)
+        tagged = json.loads(line)
+        self.assertEqual(sorted(tagged), ["activation_id", "result"], tagged)
+        logs["out"] += shim.take_stdout().decode()
+        logs["err"] += shim.take_stderr().decode()
+        return tagged
+
+    def split_log(self, text, complete=True):
+        """{activation id: [its lines]} and the list of unprefixed lines, from a log stream.
+        complete=False: a snapshot, whose last line may be unfinished; that line is left out."""
+        by_id, plain = {}, []
+        if complete:
+            self.assertTrue(text == "" or text.endswith("\n"), text[-200:])
+        for line in text.split("\n")[:-1]:
+            if line.startswith(RS):
+                _, activation_id, rest = line.split(RS, 2)
+                self.assertRegex(activation_id, r"^[0-9a-f]{32}$")
+                by_id.setdefault(activation_id, []).append(rest)
+            else:
+                self.assertNotIn(RS, line)
+                plain.append(line)
+        return by_id, plain
+
+    def run_four_concurrently(self, shim, send=None, after_send=None):
+        """The N=4 scenario: four activations sent in one write (by `send`, default
+        send_many), with timers that make them finish in another order than they started; the
+        third one fails. Checks results, ids, deadlines, ordering and log attribution.
+        `after_send` runs before the results are read and returns the (stdout, stderr) text it
+        consumed that belongs to the activations, or None."""
+        delays = [360, 120, 240, 0]
+        ids = [os.urandom(16).hex() for _ in delays]
+        base = now_ms()
+        deadlines = [base + 60000 + 1000 * k for k in range(4)]
+        bulk = 300_000
+        requests = [Shim.request({"i": k, "ms": ms, "fail": k == 2,
+                                  "bulk": bulk if k == 1 else 0},
+                                 activation_id=ids[k], deadline_ms=deadlines[k])
+                    for k, ms in enumerate(delays)]
+        (send or shim.send_many)(requests)
+        logs = {"out": "", "err": ""}
+        if after_send:
+            logs["out"], logs["err"] = after_send() or ("", "")
+        results, seen_at_result = {}, {}
+        completion = []
+        for _ in delays:
+            tagged = self.read_tagged(shim, logs)
+            activation_id = tagged["activation_id"]
+            self.assertIn(activation_id, ids)
+            self.assertNotIn(activation_id, results)
+            completion.append(ids.index(activation_id))
+            results[activation_id] = tagged["result"]
+            seen_at_result[activation_id] = dict(logs)
+        # They ran at once: finished in the order of their timers, not the one they were sent in.
+        self.assertEqual(completion, [3, 1, 2, 0])
+        self.assertEqual(results[ids[0]]["most"], 4)  # the last to finish saw all four running
+
+        for k, activation_id in enumerate(ids):
+            r = results[activation_id]
+            if k == 2:  # the failure is its own; the others are unaffected
+                self.assertEqual(r, {"error": "failed 2"})
+                continue
+            self.assertEqual(r["i"], k)
+            self.assertEqual(r["order"], k + 1)  # started in the order sent
+            self.assertEqual(r["accessor"]["id"], activation_id)
+            self.assertEqual(r["accessor"]["env_id"], activation_id)
+            self.assertEqual(r["accessor"]["deadline"], deadlines[k])
+            self.assertIs(r["accessor"]["same"], True)  # same activation after the await
+            self.assertEqual(r["accessor"]["name"], "/guest/hello")
+            self.assertEqual(r["accessor"]["namespace"], "guest")
+            self.assertEqual(r["accessor"]["transaction"], requests[k]["transaction_id"])
+            self.assertEqual(r["context"]["request_id"], activation_id)
+            self.assertEqual(r["context"]["id"], activation_id)
+            self.assertEqual(r["context"]["deadline"], deadlines[k])
+            self.assertEqual(r["context"]["name"], "/guest/hello")
+            for remaining in (r["accessor"]["remaining"], r["context"]["remaining"]):
+                self.assertLessEqual(remaining, deadlines[k] - base)
+                self.assertGreater(remaining, deadlines[k] - base - 30000)
+            # process.env follows the most recently started activation (documented as such).
+            self.assertEqual(r["env_at_start"], activation_id)
+            self.assertEqual(r["env_at_end"], ids[3])
+
+        out, plain_out = self.split_log(logs["out"])
+        err, plain_err = self.split_log(logs["err"])
+        # process.stdout.write is not prefixed; nothing else is unprefixed.
+        self.assertEqual(sorted(plain_out), ["raw %d" % k for k in range(4)])
+        self.assertEqual(plain_err, [])
+        self.assertEqual(set(out), set(ids))
+        self.assertEqual(set(err), set(ids))
+        table = ("┌", "│", "├", "└")
+        for k, activation_id in enumerate(ids):
+            with self.subTest(activation=k):
+                lines = out[activation_id]
+                bulk_lines = ["b" * bulk] if k == 1 else []
+                self.assertEqual([l for l in lines if not l.startswith(table)],
+                                 ["start %d" % k, "info %d" % k, "second line %d" % k, "",
+                                  "after an empty line %d" % k, "debug %d" % k,
+                                  "{ dir: %d }" % k] + bulk_lines + ["end %d" % k])
+                self.assertEqual(len([l for l in lines if l.startswith(table)]), 5)
+                errs = err[activation_id]
+                self.assertEqual(errs[:2], ["warn %d" % k, "Trace: trace %d" % k])
+                self.assertIn("required %d" % k, errs)
+                for line in errs:  # a stack trace is prefixed on every line
+                    self.assertTrue(line in ("warn %d" % k, "Trace: trace %d" % k,
+                                             "required %d" % k, "Error: failed %d" % k)
+                                    or line.startswith("    at "), line)
+                self.assertEqual("Error: failed 2" in errs, k == 2)
+                # Its logs were complete in the pipes when its result line arrived.
+                at_result = seen_at_result[activation_id]
+                at_result_out, _ = self.split_log(at_result["out"], complete=False)
+                at_result_err, _ = self.split_log(at_result["err"], complete=False)
+                self.assertEqual(at_result_out[activation_id], lines)
+                self.assertEqual(at_result_err[activation_id], errs)
+
+    def test_concurrent_activations_run_at_once_each_with_its_own_identity(self):
+        shim = self.start("concurrent", main="handler", init_env={"FW_CONCURRENCY": "4"})
+        self.assertEqual(shim.ack(), {"ok": True}, shim.stderr_text())
+        self.assertEqual(shim.take_stdout(), b"loaded\n")  # load output is not prefixed
+        self.run_four_concurrently(shim)
+        # The instance goes on, with the same module state.
+        shim.send({"i": 9, "ms": 0}, activation_id="9" * 32)
+        tagged = self.read_tagged(shim, {"out": "", "err": ""})
+        self.assertEqual(tagged["activation_id"], "9" * 32)
+        self.assertEqual(tagged["result"]["order"], 5)
+        shim.close_stdin()
+        self.assertEqual(shim.wait_exit(), 0)
+
+    def test_concurrent_requests_beyond_the_limit_wait_in_order(self):
+        shim = self.started("concurrent", main="handler", init_env={"FW_CONCURRENCY": "2"})
+        requests = [Shim.request({"i": k, "ms": 40}) for k in range(6)]
+        shim.send_many(requests)
+        logs = {"out": "", "err": ""}
+        results = {}
+        for _ in requests:
+            tagged = self.read_tagged(shim, logs)
+            results[tagged["activation_id"]] = tagged["result"]
+        for k, request in enumerate(requests):
+            r = results[request["activation_id"]]
+            self.assertEqual((r["i"], r["order"]), (k, k + 1))  # started in the order sent
+            self.assertEqual(r["context"]["id"], request["activation_id"])
+        self.assertEqual(max(r["most"] for r in results.values()), 2)
+
+    def test_concurrent_invalid_line_and_eof(self):
+        shim = self.started("concurrent", main="handler", init_env={"FW_CONCURRENCY": "3"})
+        slow = Shim.request({"i": 0, "ms": 150})
+        shim.send_many([slow])
+        shim.send_raw(b"this is not json\n")
+        shim.close_stdin()  # the shim finishes what it was sent, then exits 0
+        logs = {"out": "", "err": ""}
+        first = self.read_tagged(shim, logs)
+        self.assertIsNone(first["activation_id"])
+        self.assertIn("Invalid activation request", first["result"]["error"])
+        second = self.read_tagged(shim, logs)
+        self.assertEqual(second["activation_id"], slow["activation_id"])
+        self.assertEqual(second["result"]["i"], 0)
+        self.assertEqual(shim.wait_exit(), 0)
+        _, plain = self.split_log(logs["err"] + shim.take_stderr().decode())
+        self.assertTrue(any("invalid activation request" in l for l in plain), plain)
+
+    def test_prewarm_with_concurrency_from_the_init_line(self):
+        shim = self.prewarmed()
+        shim.install(self.files("concurrent"))
+        init = {"init": {"main": "handler", "binary": False,
+                         "env": dict(action_env("handler"), FW_CONCURRENCY="4")}}
+
+        def send_with_init(requests):  # the init line and the four requests in one write
+            shim.send_raw("".join(json.dumps(m) + "\n" for m in [init] + requests).encode())
+
+        def ack_first():
+            self.assertEqual(shim.ack(), {"ok": True}, shim.stderr_text())
+            # Load output comes first, unprefixed; the activations may have started logging.
+            out = shim.take_stdout().decode()
+            self.assertTrue(out.startswith("loaded\n"), out[:200])
+            return out[len("loaded\n"):], shim.take_stderr().decode()
+
+        self.run_four_concurrently(shim, send=send_with_init, after_send=ack_first)
+
+    def test_concurrency_off_keeps_the_serial_protocol(self):
+        for value in ("1", "0", "", "two", "-3", "2.5"):
+            with self.subTest(FW_CONCURRENCY=value):
+                shim = self.started("serial_probe", init_env={"FW_CONCURRENCY": value})
+                shim.send_many([Shim.request({"i": 0, "ms": 60}),
+                                Shim.request({"i": 1, "ms": 0})])
+                # One at a time, in order, untagged, unprefixed, no accessor.
+                self.assertEqual(shim.read_result_line(), b'{"i":0,"accessor":"undefined"}')
+                self.assertEqual(shim.read_result_line(), b'{"i":1,"accessor":"undefined"}')
+                self.assertEqual(shim.take_stdout(), b"log 0\nlog 1\n")
 
     # -- helpers ---------------------------------------------------------------------------------
 
