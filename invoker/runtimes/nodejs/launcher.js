@@ -556,7 +556,8 @@ class Concurrency {
             await this.storage.run(NO_ACTIVATION, async () => {
                 console.error(`Firework nodejs runtime: invalid activation request: ${e.message}`);
                 await flushLogs();
-                writeTagged(null, JSON.stringify({ error: `Invalid activation request: ${oneLine(e.message)}` }));
+                const error = `Invalid activation request: ${oneLine(e.message)}`;
+                writeTagged(null, JSON.stringify({ error }));
             });
             return;
         }
