@@ -150,6 +150,12 @@ Result<Json> buildActionDoc(const QualifiedName& name, const Json& body,
     }
     auto lim = parseLimits(body.value("limits", Json()), base, limits);
     if (!lim) return lim.error();
+    if (lim->concurrency > 1 && familyOf((*exec)["kind"].get<std::string>()) != RuntimeFamily::NodeJs) {
+        return Error{Errc::InvalidArgument,
+                     "concurrency " + std::to_string(lim->concurrency) +
+                         " is only supported for nodejs actions; other runtimes take one "
+                         "activation per instance (limits.concurrency 1)"};
+    }
     auto params = parametersFor(body, existing, limits);
     if (!params) return params.error();
     auto ann = annotationsFor(body, existing);

@@ -467,6 +467,8 @@ int main(int argc, char** argv) {
     standalone->add_option("--action-memory-default-mb", so.limits.defaults.memoryMb, "memory of an action that sets none")->capture_default_str();
     standalone->add_option("--action-logs-max-mb", so.limits.logsMb.max, "largest action log limit")->capture_default_str();
     standalone->add_option("--action-logs-default-mb", so.limits.defaults.logsMb, "log limit of an action that sets none")->capture_default_str();
+    standalone->add_option("--action-concurrency-max", so.limits.concurrency.max,
+                           "largest limits.concurrency (nodejs actions only)")->capture_default_str();
     standalone->add_option("--max-payload-bytes", so.limits.maxPayloadBytes, "largest invoke body")->capture_default_str();
     standalone->add_option("--max-result-bytes", so.limits.maxResultBytes, "largest action result")->capture_default_str();
     standalone->add_option("--max-code-bytes", so.limits.maxCodeBytes, "largest exec.code")->capture_default_str();

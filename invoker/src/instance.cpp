@@ -124,6 +124,19 @@ asio::awaitable<void> Instance::readResults() {
         std::string line(asio::buffers_begin(resultBuf_.data()),
                          asio::buffers_begin(resultBuf_.data()) + static_cast<std::ptrdiff_t>(n));
         resultBuf_.consume(n);
+        if (concurrency_ > 1) {
+            // {"activation_id": "...", "result": ...}: hand it to its activation.
+            Json j = Json::parse(line, nullptr, false);
+            if (j.is_object() && j.contains("activation_id") && j["activation_id"].is_string()) {
+                auto it = shared_.find(j["activation_id"].get<std::string>());
+                if (it != shared_.end()) {
+                    it->second->result = j.contains("result") ? j["result"].dump(-1, ' ', false, Json::error_handler_t::replace)
+                                                              : std::string("null");
+                    it->second->timer.cancel();
+                }
+            }
+            continue;
+        }
         lines_.push_back(std::move(line));
         wake_.cancel();
     }
@@ -135,12 +148,48 @@ void Instance::drainOne(asio::posix::stream_descriptor& sd, Stream s) {
     while (true) {
         ssize_t n = ::read(sd.native_handle(), buf, sizeof buf);
         if (n > 0) {
-            logs_.append(s, std::string_view(buf, static_cast<std::size_t>(n)));
+            feed(s, std::string_view(buf, static_cast<std::size_t>(n)));
             continue;
         }
         if (n < 0 && errno == EINTR) continue;
         return;  // EAGAIN (nothing more now) or EOF
     }
+}
+
+void Instance::feed(Stream s, std::string_view bytes) {
+    if (concurrency_ <= 1) {
+        logs_.append(s, bytes);
+        return;
+    }
+    std::string& part = partial_[s == Stream::Stdout ? 0 : 1];
+    while (!bytes.empty()) {
+        auto nl = bytes.find('\n');
+        if (nl == std::string_view::npos) {
+            part.append(bytes);
+            return;
+        }
+        part.append(bytes.substr(0, nl));
+        routeLine(s, part);
+        part.clear();
+        bytes.remove_prefix(nl + 1);
+    }
+}
+
+void Instance::routeLine(Stream s, std::string_view line) {
+    // "\x1e<32 hex>\x1e<text>": a line printed inside that activation.
+    if (line.size() >= 34 && line[0] == '\x1e' && line[33] == '\x1e') {
+        auto it = shared_.find(std::string(line.substr(1, 32)));
+        if (it != shared_.end()) {
+            std::string text(line.substr(34));
+            text.push_back('\n');
+            it->second->logs.append(s, text);
+        }
+        return;  // an activation that has already ended: its late output is dropped
+    }
+    // Printed outside any activation's context: every activation in flight gets it.
+    std::string text(line);
+    text.push_back('\n');
+    for (auto& [id, p] : shared_) p->logs.append(s, text);
 }
 
 void Instance::drainLogs() {
@@ -156,7 +205,7 @@ asio::awaitable<void> Instance::readLogs(asio::posix::stream_descriptor& sd, Str
         if (ec || !sd.is_open()) co_return;
         ssize_t n = ::read(sd.native_handle(), buf, sizeof buf);
         if (n > 0) {
-            logs_.append(s, std::string_view(buf, static_cast<std::size_t>(n)));
+            feed(s, std::string_view(buf, static_cast<std::size_t>(n)));
         } else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
             co_return;  // EOF: the process closed its end (usually: it exited)
         }
@@ -169,6 +218,7 @@ asio::awaitable<void> Instance::watchExit() {
     if (ec) co_return;  // destroyed
     exited_ = true;
     wake_.cancel();
+    for (auto& [id, p] : shared_) p->timer.cancel();
 }
 
 asio::awaitable<void> Instance::writeRequest(std::string line) {
@@ -258,9 +308,52 @@ asio::awaitable<std::optional<RunOutput>> Instance::initialize(std::string initL
     co_return co_await std::move(ready);
 }
 
+asio::awaitable<RunOutput> Instance::runShared(std::string requestLine, Clock::time_point deadline,
+                                               std::int64_t timeoutMs, std::size_t logLimit) {
+    auto self = shared_from_this();
+    Json req = Json::parse(requestLine, nullptr, false);
+    std::string id = req.is_object() ? req.value("activation_id", std::string()) : std::string();
+    auto& mine = shared_[id];
+    mine = std::make_unique<Shared>(io_);
+    Shared* p = mine.get();
+    p->logs.setLimit(logLimit);
+    state_ = State::Busy;
+    requestLine.push_back('\n');
+    asio::co_spawn(io_, writeRequest(std::move(requestLine)), asio::detached);
+    while (!p->result && !exited_ && !resultClosed_ && state_ != State::Dead && Clock::now() < deadline) {
+        p->timer.expires_at(deadline);
+        co_await p->timer.async_wait(kTuple);
+    }
+    drainLogs();
+    RunOutput out{exitedEarly(), {}, false, usage()};
+    if (p->result) {
+        out.outcome = fromResultLine(*p->result, maxResultBytes_);
+    } else if (!exited_ && !resultClosed_ && state_ != State::Dead) {
+        // This activation ran out of time: like OpenWhisk, the instance goes, and with it the
+        // other activations it was running (they end as having exited unexpectedly).
+        out.outcome = timedOut(timeoutMs, false);
+        out.timeout = true;
+    } else if (out.usage.oomKilled) {
+        out.outcome = outOfMemory();
+    }
+    out.logs = p->logs.take();
+    shared_.erase(id);
+    bool broken = exited_ || resultClosed_ || state_ == State::Dead;
+    if (out.timeout || (broken && shared_.empty())) {
+        destroy();
+    } else if (shared_.empty() && state_ == State::Busy) {
+        state_ = State::Idle;
+    }
+    co_return out;
+}
+
 asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_point deadline,
                                          std::int64_t timeoutMs, std::size_t logLimit) {
     auto self = shared_from_this();
+    if (concurrency_ > 1) {
+        auto shared = runShared(std::move(requestLine), deadline, timeoutMs, logLimit);
+        co_return co_await std::move(shared);
+    }
     state_ = State::Busy;
     logs_.setLimit(logLimit);
     requestLine.push_back('\n');
@@ -301,6 +394,7 @@ void Instance::destroy() {
     result_.close(ec);
     exit_.close(ec);
     wake_.cancel();
+    for (auto& [id, p] : shared_) p->timer.cancel();
     if (process_) {
         process_->kill();
         process_->reap();

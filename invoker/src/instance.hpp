@@ -11,6 +11,7 @@
 #include <boost/asio/streambuf.hpp>
 #include <chrono>
 #include <deque>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,12 @@ public:
                                                          Clock::time_point deadline,
                                                          std::int64_t timeoutMs,
                                                          std::size_t logLimit);
+    // After the ack: from now on this instance takes up to `n` activations at once (the shim was
+    // started with FW_CONCURRENCY=n). Result lines then carry their activation id, and log lines
+    // written inside an activation carry it as a prefix (docs/runtimes.md).
+    void enableConcurrency(int n) { concurrency_ = n; }
+    int concurrency() const { return concurrency_; }
+    std::size_t inFlight() const { return shared_.size(); }
     // Sends one activation and waits for its result, the instance's exit or the deadline.
     asio::awaitable<RunOutput> run(std::string requestLine, Clock::time_point deadline,
                                    std::int64_t timeoutMs, std::size_t logLimit);
@@ -86,6 +93,12 @@ private:
     asio::awaitable<void> readLogs(asio::posix::stream_descriptor& sd, Stream s);
     asio::awaitable<void> watchExit();
     asio::awaitable<void> writeRequest(std::string line);
+    asio::awaitable<RunOutput> runShared(std::string requestLine, Clock::time_point deadline,
+                                         std::int64_t timeoutMs, std::size_t logLimit);
+    // Every byte a function prints comes through here: one collector for an instance serving
+    // one activation at a time, or routed by line to the activations in flight.
+    void feed(Stream s, std::string_view bytes);
+    void routeLine(Stream s, std::string_view line);
     // Reads whatever stdout/stderr hold right now, without blocking.
     void drainLogs();
     void drainOne(asio::posix::stream_descriptor& sd, Stream s);
@@ -107,6 +120,16 @@ private:
     bool resultClosed_ = false;  // fd 3 hit EOF or an over-long line
     bool resultTooLong_ = false;
     LogCollector logs_;
+    // Concurrent mode (concurrency_ > 1): the activations in flight, by activation id.
+    struct Shared {
+        explicit Shared(asio::io_context& io) : timer(io) {}
+        asio::steady_timer timer;
+        std::optional<std::string> result;
+        LogCollector logs;
+    };
+    int concurrency_ = 1;
+    std::map<std::string, std::unique_ptr<Shared>> shared_;
+    std::string partial_[2];  // concurrent mode: unterminated line per stream
 };
 
 }  // namespace fw::invoker

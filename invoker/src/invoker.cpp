@@ -100,6 +100,8 @@ struct Invoker::Slot {
     std::string revision;  // revisionKey(); empty while prewarmed
     std::string family;    // prewarm only: "python" | "nodejs"
     bool prewarmed = false;
+    int concurrency = 1;  // activations it may run at once
+    int inflight = 0;     // activations it runs now
     asio::steady_timer idleTimer;
 };
 
@@ -200,6 +202,7 @@ LaunchSpec Invoker::specFor(const RunRequest& req, const std::shared_ptr<CodeDir
                 "__OW_NAMESPACE=" + req.action.ns,
                 "__OW_ACTION_NAME=" + actionName,
                 "__OW_ACTION_VERSION=" + req.version};
+    if (req.limits.concurrency > 1) spec.env.push_back("FW_CONCURRENCY=" + std::to_string(req.limits.concurrency));
     for (auto it = req.initEnv.begin(); it != req.initEnv.end(); ++it) {
         spec.env.push_back(it.key() + "=" + (it->is_string() ? it->get<std::string>() : it->dump()));
     }
@@ -277,6 +280,7 @@ void Invoker::notifyWaiters() {
 void Invoker::destroySlot(const SlotPtr& slot) {
     slot->idleTimer.cancel();
     idle_.remove(slot);
+    sharing_.remove(slot);
     slot->instance->destroy();
     if (live_.erase(slot->instance.get()) > 0) release(slot->memoryMb);
 }
@@ -292,6 +296,16 @@ asio::awaitable<Invoker::Placement> Invoker::place(const RunRequest& req, int me
         waiter.reset();
     };
     while (true) {
+        // 0. A busy instance of this revision with room for one more (limits.concurrency > 1).
+        if (canReuse) {
+            for (const auto& s : sharing_) {
+                if (s->revision == rev && s->inflight < s->concurrency &&
+                    s->instance->state() == Instance::State::Busy) {
+                    leaveQueue();
+                    co_return Placement{s, false, false};
+                }
+            }
+        }
         // 1. An idle warm instance of this revision (the most recently used one).
         if (canReuse) {
             for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
@@ -426,6 +440,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
                     {"__OW_NAMESPACE", req.action.ns},
                     {"__OW_ACTION_NAME", "/" + req.action.path()},
                     {"__OW_ACTION_VERSION", req.version}};
+        if (req.limits.concurrency > 1) env["FW_CONCURRENCY"] = std::to_string(req.limits.concurrency);
         for (auto it = req.initEnv.begin(); it != req.initEnv.end(); ++it) {
             env[it.key()] = it->is_string() ? it->get<std::string>() : it->dump();
         }
@@ -438,6 +453,8 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
             destroySlot(slot);
             co_return finish(std::move(*failure));
         }
+        slot->concurrency = req.limits.concurrency;
+        slot->instance->enableConcurrency(req.limits.concurrency);
     } else if (slot) {
         res.startKind = StartKind::Warm;
         cpuBefore = slot->instance->usage().cpuTimeUs;
@@ -463,6 +480,15 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
             destroySlot(slot);
             co_return finish(std::move(*failure));
         }
+        slot->concurrency = req.limits.concurrency;
+        slot->instance->enableConcurrency(req.limits.concurrency);
+    }
+
+    // With limits.concurrency > 1 the instance may take more while this one runs.
+    ++slot->inflight;
+    if (slot->concurrency > 1) {
+        sharing_.remove(slot);
+        if (slot->inflight < slot->concurrency) sharing_.push_back(slot);
     }
 
     Json line = {{"value", req.params},
@@ -477,10 +503,19 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
                                        deadline, req.limits.timeoutMs, logLimit);
     auto out = co_await std::move(running);
     finish(std::move(out));
-    if (slot->instance->state() == Instance::State::Idle && !shuttingDown_) {
+    --slot->inflight;
+    auto state = slot->instance->state();
+    if (state == Instance::State::Dead || shuttingDown_) {
+        sharing_.remove(slot);
+        if (slot->inflight == 0) destroySlot(slot);  // the others on it end with it
+    } else if (slot->inflight == 0) {
+        sharing_.remove(slot);
         keepIdle(slot);
     } else {
-        destroySlot(slot);
+        // Still running others, and now it has room again.
+        sharing_.remove(slot);
+        sharing_.push_back(slot);
+        notifyWaiters();
     }
     co_return res;
 }

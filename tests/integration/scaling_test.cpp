@@ -217,3 +217,57 @@ TEST(Scaling, UpdatingOrDeletingAnActionRetiresItsInstances) {
 
 }  // namespace
 }  // namespace fw::test
+
+namespace fw::test {
+namespace {
+
+TEST(Scaling, ANodeInstanceTakesSeveralActivationsWithItsConcurrencyLimit) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--prewarm", "none"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("together", Json{{"exec", {{"kind", "nodejs:20"}, {"code",
+        "const token = Math.random().toString(16).slice(2);\n"
+        "async function main(a) {\n"
+        "  console.log('start ' + a.i);\n"
+        "  await new Promise(r => setTimeout(r, 1500));\n"
+        "  console.log('end ' + a.i);\n"
+        "  return {token, i: a.i, id: globalThis.__fw_activation().activationId};\n"
+        "}\n"}}}, {"limits", {{"concurrency", 4}}}}, false));
+    // The first activation starts the instance; the next three join it while it runs.
+    auto first = std::async(std::launch::async, [&fwd] {
+        auto cc = fwd.client();
+        auto r = cc.invokeAction("together", Json{{"i", 0}}, true, false);
+        return r ? *r->json() : Json();
+    });
+    waitInstances(c, [](const Json& j) { return countsOf(j, "together")["busy"] == 1; });
+    std::vector<std::future<Json>> rest;
+    for (int i = 1; i < 4; ++i) {
+        rest.push_back(std::async(std::launch::async, [&fwd, i] {
+            auto cc = fwd.client();
+            auto r = cc.invokeAction("together", Json{{"i", i}}, true, false);
+            return r ? *r->json() : Json();
+        }));
+    }
+    std::vector<Json> recs{first.get()};
+    for (auto& f : rest) recs.push_back(f.get());
+    std::set<std::string> tokens;
+    for (const auto& rec : recs) {
+        ASSERT_EQ(rec["response"]["status"], "success") << rec.dump();
+        const Json& r = rec["response"]["result"];
+        tokens.insert(r["token"].get<std::string>());
+        EXPECT_EQ(r["id"], rec["activationId"]) << "each activation sees its own id";
+        // Each record holds exactly its own log lines, although they ran interleaved.
+        int i = r["i"].get<int>();
+        ASSERT_EQ(rec["logs"].size(), 2u) << rec.dump();
+        EXPECT_TRUE(rec["logs"][0].get<std::string>().ends_with("stdout: start " + std::to_string(i))) << rec.dump();
+        EXPECT_TRUE(rec["logs"][1].get<std::string>().ends_with("stdout: end " + std::to_string(i))) << rec.dump();
+    }
+    EXPECT_EQ(tokens.size(), 1u) << "all four ran in one instance";
+    Json after = instances(c);
+    EXPECT_EQ(countsOf(after, "together")["idle"], 1) << after.dump();
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+}  // namespace
+}  // namespace fw::test

@@ -30,7 +30,8 @@ TEST(Limits, OutOfRangeNamesTheBound) {
         {{{"timeout", 400000}}, "duration 400000 milliseconds exceeds allowed threshold of 300000 milliseconds"},
         {{{"timeout", 50}}, "duration 50 milliseconds below allowed threshold of 100 milliseconds"},
         {{{"logs", 11}}, "log size 11 MB exceeds allowed threshold of 10 MB"},
-        {{{"concurrency", 2}}, "concurrency 2 exceeds allowed threshold of 1"},
+        {{{"concurrency", 101}}, "concurrency 101 exceeds allowed threshold of 100"},
+        {{{"concurrency", 0}}, "concurrency 0 below allowed threshold of 1"},
         {{{"memory", "256"}}, "limits.memory must be an integer"},
         {{{"timeout", 1.5}}, "limits.timeout must be an integer"},
     };

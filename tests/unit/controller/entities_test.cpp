@@ -88,6 +88,8 @@ TEST(Entities, BadBodiesAreRejectedWithTheirReason) {
          "parameters entries must be objects"},
         {R"({"exec":{"kind":"python:3","code":"x"},"publish":"yes"})", Errc::InvalidArgument,
          "'publish' must be a boolean"},
+        {R"({"exec":{"kind":"python:3","code":"x"},"limits":{"concurrency":4}})", Errc::InvalidArgument,
+         "only supported for nodejs actions"},
         {R"({"exec":{"kind":"blackbox","image":"redis","code":"x"}})", Errc::InvalidArgument,
          "runs no container images"},
         {R"({"exec":{"kind":"blackbox","image":"openwhisk/dockerskeleton"}})", Errc::InvalidArgument,
@@ -102,6 +104,14 @@ TEST(Entities, BadBodiesAreRejectedWithTheirReason) {
         EXPECT_EQ(doc.error().code, c.code);
         EXPECT_NE(doc.error().message.find(c.message), std::string::npos) << doc.error().message;
     }
+}
+
+TEST(Entities, NodeActionsMayTakeSeveralActivationsAtOnce) {
+    SystemLimits sys;
+    auto doc = buildActionDoc(kHello, Json::parse(R"({"exec":{"kind":"nodejs:20","code":"x"},"limits":{"concurrency":8}})"),
+                              std::nullopt, sys, 1);
+    ASSERT_TRUE(doc) << doc.error().message;
+    EXPECT_EQ((*doc)["limits"]["concurrency"], 8);
 }
 
 TEST(Entities, PackagesRejectBindingsForNow) {

@@ -36,7 +36,7 @@ struct SystemLimits {
     Bound timeoutMs{100, 300000};
     Bound memoryMb{128, 512};
     Bound logsMb{0, 10};
-    Bound concurrency{1, 1};
+    Bound concurrency{1, 100};  // > 1 only for nodejs actions (intra-instance concurrency)
     std::size_t maxPayloadBytes = 1024 * 1024;       // invoke body + parameters
     std::size_t maxResultBytes = 1024 * 1024;        // action result
     std::size_t maxCodeBytes = 48 * 1024 * 1024;     // exec.code

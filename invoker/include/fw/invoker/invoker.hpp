@@ -113,6 +113,7 @@ private:
     std::int64_t usedMb_ = 0;
     std::map<std::string, std::shared_ptr<CodeEntry>> code_;  // by action path
     std::list<SlotPtr> idle_;                                  // least recently used first
+    std::list<SlotPtr> sharing_;  // busy instances that can take more (limits.concurrency > 1)
     std::map<Instance*, SlotPtr> live_;                        // every instance
     std::list<Waiter*> waiters_;                               // activations waiting for room
 };
