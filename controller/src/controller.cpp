@@ -831,6 +831,8 @@ Result<Json> Controller::instances(const Identity& who, const std::string& ns) c
 
 std::string Controller::metricsText() const { return metrics_->m.render(invoker_.status()); }
 
+Json Controller::resultView(const Json& record) { return activationResultView(record); }
+
 Result<Json> Controller::listNamespaces(const Identity& who) const {
     return Json::array({who.ns});
 }

@@ -323,13 +323,7 @@ asio::awaitable<Response> Gateway::handle(Request req) {
         if (!rec) co_return fail(rec.error());
         if (rest.size() == 1) co_return jsonResponse(bhttp::status::ok, *rec);
         if (rest[1] == "logs") co_return jsonResponse(bhttp::status::ok, Json{{"logs", (*rec)["logs"]}});
-        if (rest[1] == "result") {
-            const Json& r = (*rec)["response"];
-            co_return jsonResponse(bhttp::status::ok,
-                                   Json{{"result", r.value("result", Json::object())},
-                                        {"success", r.value("success", false)},
-                                        {"status", r.value("status", std::string())}});
-        }
+        if (rest[1] == "result") co_return jsonResponse(bhttp::status::ok, controller::Controller::resultView(*rec));
         co_return fail(notFound());
     }
 

@@ -126,6 +126,8 @@ public:
                                                   const ActivationListOptions& opts);
     asio::awaitable<Result<Json>> getActivation(const Identity& who, const std::string& ns,
                                                 const std::string& id);
+    // GET .../activations/{id}/result: {"result", "success", "status"} of a record.
+    static Json resultView(const Json& record);
 
     // The usage ledger of `ns` over [since, upto] (epoch ms; whole hours), grouped by "action"
     // or "hour", priced with the configured prices.
