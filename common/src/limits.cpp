@@ -47,12 +47,17 @@ Result<ActionLimits> parseLimits(const nlohmann::json& j, const ActionLimits& ba
     out.memoryMb = static_cast<int>(*m);
     out.logsMb = static_cast<int>(*l);
     out.concurrency = static_cast<int>(*c);
+    auto n = checkOne(j, "instances", base.instances, sys.instances, "instances", "");
+    if (!n) return n.error();
+    out.instances = static_cast<int>(*n);
     return out;
 }
 
 nlohmann::json toJson(const ActionLimits& l) {
-    return {{"timeout", l.timeoutMs}, {"memory", l.memoryMb}, {"logs", l.logsMb},
-            {"concurrency", l.concurrency}};
+    nlohmann::json j = {{"timeout", l.timeoutMs}, {"memory", l.memoryMb}, {"logs", l.logsMb},
+                        {"concurrency", l.concurrency}};
+    if (l.instances > 0) j["instances"] = l.instances;  // OpenWhisk's shape when unset
+    return j;
 }
 
 nlohmann::json toJson(const NamespaceQuota& q) {

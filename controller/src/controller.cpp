@@ -474,6 +474,17 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
             }
         }
     }
+    // The action's own bound on activations in flight (limits.instances x concurrency).
+    if (auto lim = parseLimits((*action)->doc["limits"], limits_.defaults, limits_); lim && lim->instances > 0) {
+        std::int64_t allowed = static_cast<std::int64_t>(lim->instances) * lim->concurrency;
+        std::int64_t now = actionInFlight_[name.path()];
+        if (now >= allowed) {
+            co_return Error{Errc::TooManyRequests,
+                            "Too many concurrent activations of '" + name.path() + "' in flight (count: " +
+                                std::to_string(now) + ", allowed: " + std::to_string(allowed) + ").",
+                            1};
+        }
+    }
     auto quota = co_await quotaFor(name.ns);
     if (!quota) co_return quota.error();
     if (auto admitted = admit(name.ns, *quota); !admitted) co_return admitted.error();
@@ -491,6 +502,7 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
         --quotas_[name.ns].inFlight;
         co_return w.error();
     }
+    ++actionInFlight_[name.path()];
     std::unique_ptr<Waiter> waiter;
     if (wait) {
         waiter = std::make_unique<Waiter>(io_);
@@ -589,6 +601,10 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     metrics_->m.record(ns, doc);
     --inFlight_;
     if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;
+    // The record's path annotation is the action's "ns/pkg/name".
+    if (auto a = actionInFlight_.find(path); a != actionInFlight_.end() && --a->second <= 0) {
+        actionInFlight_.erase(a);
+    }
     auto range = waiters_.equal_range(activationId);
     for (auto it = range.first; it != range.second; ++it) {
         it->second->record = doc;

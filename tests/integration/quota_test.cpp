@@ -103,5 +103,33 @@ TEST(Quota, ConcurrencyLimitAnswers429) {
     EXPECT_EQ(fwd.stop(), 0);
 }
 
+TEST(Quota, AnActionsInstancesLimitBoundsItsActivationsInFlight) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--prewarm", "none"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("single", Json{{"exec", {{"kind", "python:3"}, {"code", kSlow}}},
+                                           {"limits", {{"instances", 1}}}}, false));
+    EXPECT_EQ((*c.getAction("single"))["limits"]["instances"], 1);
+    auto first = c.invokeAction("single", Json{{"s", 2}}, false, false);
+    ASSERT_TRUE(first);
+    ASSERT_EQ(first->status, 202);
+    auto second = c.request("POST", "namespaces/_/actions/single", {}, Json::object());
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->status, 429);
+    EXPECT_EQ((*second->json())["error"],
+              "Too many concurrent activations of 'guest/single' in flight (count: 1, allowed: 1).");
+    // Other actions of the namespace are not affected.
+    ASSERT_TRUE(c.putAction("free", Json{{"exec", {{"kind", "python:3"}, {"code", kQuick}}}}, false));
+    auto other = c.invokeAction("free", Json::object(), true, false);
+    ASSERT_TRUE(other);
+    EXPECT_EQ(other->status, 200);
+    ASSERT_TRUE(waitForActivation(c, (*first->json())["activationId"].get<std::string>()));
+    auto again = c.invokeAction("single", Json{{"s", 0}}, true, false);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->status, 200);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
 }  // namespace
 }  // namespace fw::test

@@ -17,6 +17,10 @@ TEST(Limits, DefaultsAndOverrides) {
     EXPECT_EQ(some->memoryMb, 128);
     EXPECT_EQ(some->logsMb, sys.defaults.logsMb);
     EXPECT_EQ(toJson(*some), Json::parse(R"({"timeout":3000,"memory":128,"logs":10,"concurrency":1})"));
+    auto bounded = parseLimits(Json{{"instances", 3}}, sys.defaults, sys);
+    ASSERT_TRUE(bounded);
+    EXPECT_EQ(bounded->instances, 3);
+    EXPECT_EQ(toJson(*bounded)["instances"], 3);  // shown only when set
 }
 
 TEST(Limits, OutOfRangeNamesTheBound) {
@@ -32,6 +36,7 @@ TEST(Limits, OutOfRangeNamesTheBound) {
         {{{"logs", 11}}, "log size 11 MB exceeds allowed threshold of 10 MB"},
         {{{"concurrency", 101}}, "concurrency 101 exceeds allowed threshold of 100"},
         {{{"concurrency", 0}}, "concurrency 0 below allowed threshold of 1"},
+        {{{"instances", -1}}, "instances -1 below allowed threshold of 0"},
         {{{"memory", "256"}}, "limits.memory must be an integer"},
         {{{"timeout", 1.5}}, "limits.timeout must be an integer"},
     };

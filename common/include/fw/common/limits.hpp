@@ -14,6 +14,9 @@ struct ActionLimits {
     int memoryMb = 256;
     int logsMb = 10;
     int concurrency = 1;
+    // The most instances the action may have at once (OpenWhisk's `instances`, FPC scheduler);
+    // with `concurrency` it bounds the activations in flight. 0: no bound but the pool's.
+    int instances = 0;
     bool operator==(const ActionLimits&) const = default;
 };
 
@@ -37,6 +40,7 @@ struct SystemLimits {
     Bound memoryMb{128, 512};
     Bound logsMb{0, 10};
     Bound concurrency{1, 100};  // > 1 only for nodejs actions (intra-instance concurrency)
+    Bound instances{0, 10000};
     std::size_t maxPayloadBytes = 1024 * 1024;       // invoke body + parameters
     std::size_t maxResultBytes = 1024 * 1024;        // action result
     std::size_t maxCodeBytes = 48 * 1024 * 1024;     // exec.code

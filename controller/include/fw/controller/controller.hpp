@@ -196,6 +196,8 @@ private:
         std::int64_t thisMinute = 0;    // invocations admitted in it
     };
     std::unordered_map<std::string, QuotaState> quotas_;
+    // Activations in flight per action ("ns/pkg/name"), for limits.instances.
+    std::unordered_map<std::string, std::int64_t> actionInFlight_;
     std::unique_ptr<MetricsHolder> metrics_;
     asio::steady_timer retentionTimer_;
     asio::awaitable<void> retentionLoop(Retention r);
