@@ -178,6 +178,9 @@ public:
     }
 
     Usage usage() const override {
+        // The exit report may already be queued (the supervisor is gone): it has the final usage,
+        // and a request sent now would find no one to answer it.
+        drain();
         if (exit_) return exit_->usage;
         if (reaped_) return {};
         const char req[] = R"({"type":"usage"})";

@@ -233,6 +233,16 @@ asio::awaitable<void> Instance::writeRequest(std::string line) {
     }
 }
 
+asio::awaitable<void> Instance::settle() {
+    // The function is gone (its result pipe closed) but the launcher may not have reported the
+    // instance's end yet; its final usage (an OOM kill among it) comes with that report.
+    auto limit = Clock::now() + std::chrono::seconds(2);
+    while (!exited_ && state_ != State::Dead && Clock::now() < limit) {
+        wake_.expires_at(limit);
+        co_await wake_.async_wait(kTuple);
+    }
+}
+
 asio::awaitable<void> Instance::waitEvent(Clock::time_point deadline) {
     while (lines_.empty() && !exited_ && !resultClosed_ && Clock::now() < deadline) {
         wake_.expires_at(deadline);
@@ -270,6 +280,7 @@ asio::awaitable<std::optional<RunOutput>> Instance::awaitReady(Clock::time_point
         co_return finishDead(initFailed(why), false);
     }
     if (exited_ || resultClosed_) {
+        co_await settle();
         bool oom = process_ && process_->usage().oomKilled;
         co_return finishDead(oom ? outOfMemory()
                                  : initFailed("The action did not initialize and exited "
@@ -324,6 +335,7 @@ asio::awaitable<RunOutput> Instance::runShared(std::string requestLine, Clock::t
         p->timer.expires_at(deadline);
         co_await p->timer.async_wait(kTuple);
     }
+    if (!p->result && (exited_ || resultClosed_)) co_await settle();
     drainLogs();
     RunOutput out{exitedEarly(), {}, false, usage()};
     if (p->result) {
@@ -378,6 +390,7 @@ asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_po
             false);
     }
     if (exited_ || resultClosed_) {
+        co_await settle();
         bool oom = process_ && process_->usage().oomKilled;
         co_return finishDead(oom ? outOfMemory() : exitedEarly(), false);
     }

@@ -102,6 +102,8 @@ private:
     // Reads whatever stdout/stderr hold right now, without blocking.
     void drainLogs();
     void drainOne(asio::posix::stream_descriptor& sd, Stream s);
+    // After the function died: waits (briefly) until the launcher reports the instance's end.
+    asio::awaitable<void> settle();
     // Waits until a result line, the exit, or `deadline`.
     asio::awaitable<void> waitEvent(Clock::time_point deadline);
     RunOutput finishDead(Outcome o, bool timeout);

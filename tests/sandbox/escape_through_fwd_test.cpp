@@ -198,7 +198,9 @@ TEST_F(EscapeTest, MemoryExhaustionIsReportedAsSuch) {
     Json rec = attempt("hog", "def main(a):\n    b = bytearray(256 * 1024 * 1024)\n    b[::4096] = b'x' * len(b[::4096])\n    return {'n': len(b)}\n",
                        Json{{"memory", 128}});
     EXPECT_EQ(rec["response"]["status"], "action developer error") << rec.dump();
-    EXPECT_EQ(result(rec)["error"], "The action exhausted its memory and was aborted.");
+    EXPECT_EQ(result(rec)["error"], "The action exhausted its memory and was aborted.") << rec.dump();
+    // The final usage of the dead instance is in the record: its peak reached the limit.
+    EXPECT_GE(findKeyValue(rec["annotations"], "peakMemory")->get<std::int64_t>(), 100LL << 20) << rec.dump();
 }
 
 TEST_F(EscapeTest, BusyLoopIsKilledAtTheDeadline) {
