@@ -58,26 +58,40 @@ void Pipes::closeAll() {
     closeFd(resultR);
 }
 
-Result<std::shared_ptr<Instance>> Instance::start(asio::io_context& io, Launcher& launcher,
-                                                  LaunchSpec spec, std::shared_ptr<CodeDir> code,
-                                                  std::size_t maxResultBytes) {
+asio::awaitable<Result<std::unique_ptr<Process>>> launchOn(asio::any_io_executor pool,
+                                                           Launcher& launcher, LaunchSpec spec) {
+    Launcher* l = &launcher;
+    auto task = asio::co_spawn(
+        pool,
+        [l, s = std::move(spec)]() -> asio::awaitable<Result<std::unique_ptr<Process>>> {
+            co_return l->launch(s);
+        },
+        asio::use_awaitable);
+    co_return co_await std::move(task);
+}
+
+asio::awaitable<Result<std::shared_ptr<Instance>>> Instance::start(
+    asio::io_context& io, asio::any_io_executor launchPool, Launcher& launcher, LaunchSpec spec,
+    std::shared_ptr<CodeDir> code, std::size_t maxResultBytes) {
     auto pipes = Pipes::make();
-    if (!pipes) return pipes.error();
+    if (!pipes) co_return pipes.error();
     spec.stdinFd = pipes->stdinR;
     spec.stdoutFd = pipes->stdoutW;
     spec.stderrFd = pipes->stderrW;
     spec.resultFd = pipes->resultW;
-    auto proc = launcher.launch(spec);
+    std::string id = spec.instanceId;
+    auto launching = launchOn(launchPool, launcher, std::move(spec));
+    auto proc = co_await std::move(launching);
     // The child has its copies now (or never will): ours must go, or EOF never arrives.
     pipes->closeChildEnds();
     if (!proc) {
         pipes->closeAll();
-        return proc.error();
+        co_return proc.error();
     }
     std::shared_ptr<Instance> inst(new Instance(io, std::move(*proc), *pipes, std::move(code),
-                                                spec.instanceId, maxResultBytes));
+                                                std::move(id), maxResultBytes));
     inst->startReaders();
-    return inst;
+    co_return inst;
 }
 
 Instance::Instance(asio::io_context& io, std::unique_ptr<Process> p, Pipes pipes,

@@ -4,6 +4,7 @@
 // activation at a time. Lives on the io_context's thread.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
@@ -27,6 +28,11 @@ namespace asio = boost::asio;
 using Clock = std::chrono::steady_clock;
 
 // What one activation on an instance produced.
+// Launcher::launch on another executor (it blocks until the instance is ready to run),
+// resuming the caller on its own.
+asio::awaitable<Result<std::unique_ptr<Process>>> launchOn(asio::any_io_executor pool,
+                                                           Launcher& launcher, LaunchSpec spec);
+
 struct RunOutput {
     Outcome outcome;
     std::vector<std::string> logs;
@@ -47,10 +53,11 @@ class Instance : public std::enable_shared_from_this<Instance> {
 public:
     enum class State { Starting, Prewarmed, Idle, Busy, Dead };
 
-    // Starts the process. `spec` gets the pipe ends filled in here.
-    static Result<std::shared_ptr<Instance>> start(asio::io_context& io, Launcher& launcher,
-                                                   LaunchSpec spec, std::shared_ptr<CodeDir> code,
-                                                   std::size_t maxResultBytes);
+    // Starts the process. `spec` gets the pipe ends filled in here. The launch itself (which
+    // waits until the sandbox is built) runs on `launchPool`, so the io thread keeps serving.
+    static asio::awaitable<Result<std::shared_ptr<Instance>>> start(
+        asio::io_context& io, asio::any_io_executor launchPool, Launcher& launcher, LaunchSpec spec,
+        std::shared_ptr<CodeDir> code, std::size_t maxResultBytes);
     ~Instance();
 
     // Waits for the ActionLoop ack. nullopt: ready. Otherwise the failure (its logs included).

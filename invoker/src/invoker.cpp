@@ -102,6 +102,9 @@ struct Invoker::Slot {
     bool prewarmed = false;
     int concurrency = 1;  // activations it may run at once
     int inflight = 0;     // activations it runs now
+    // The instance's CPU counter when its last activation ended: the start of the next one's
+    // (an idle instance uses no CPU), which saves a usage round trip per warm activation.
+    std::int64_t cpuAtLastEnd = 0;
     asio::steady_timer idleTimer;
 };
 
@@ -329,7 +332,9 @@ asio::awaitable<Invoker::Placement> Invoker::place(const RunRequest& req, int me
                     s->prewarmed = false;
                     s->action = req.action.path();
                     s->revision = rev;
-                    asio::co_spawn(io_, refillPrewarm(), asio::detached);
+                    // The refill starts once this activation has its result (runActivation):
+                    // launching a sandbox blocks the io thread until it is ready, and this
+                    // activation must not wait for its own replacement.
                     co_return Placement{s, false, false, true};
                 }
             }
@@ -419,7 +424,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         res.startKind = StartKind::Cold;
         auto spec = specFor(req, *code, idPrefix_ + std::to_string(++nextInstance_));
         // Separate statements: see GCC bug 99576 (no temporaries in a co_await expression).
-        auto running = runOnce(io_, *opts_.launcher, std::move(spec), *code,
+        auto running = runOnce(io_, launchPool_.get_executor(), *opts_.launcher, std::move(spec), *code,
                                req.params.dump(-1, ' ', false, Json::error_handler_t::replace),
                                deadline, req.limits.timeoutMs, logLimit, opts_.maxResultBytes);
         auto out = co_await std::move(running);
@@ -457,11 +462,17 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         slot->instance->enableConcurrency(req.limits.concurrency);
     } else if (slot) {
         res.startKind = StartKind::Warm;
-        cpuBefore = slot->instance->usage().cpuTimeUs;
     } else {
         res.startKind = StartKind::Cold;
         auto spec = specFor(req, *code, idPrefix_ + std::to_string(++nextInstance_));
-        auto inst = Instance::start(io_, *opts_.launcher, std::move(spec), *code, opts_.maxResultBytes);
+        auto starting = Instance::start(io_, launchPool_.get_executor(), *opts_.launcher, std::move(spec),
+                                        *code, opts_.maxResultBytes);
+        auto inst = co_await std::move(starting);
+        if (inst && shuttingDown_) {
+            (*inst)->destroy();  // shut down while it was being launched
+            co_return fail(ActivationStatus::WhiskError,
+                           "The action was aborted because the invoker shut down.");
+        }
         if (!inst) {
             release(mem);
             spdlog::error("activation {}: cannot start an instance: {}", req.activationId,
@@ -502,8 +513,14 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
     auto running = slot->instance->run(line.dump(-1, ' ', false, Json::error_handler_t::replace),
                                        deadline, req.limits.timeoutMs, logLimit);
     auto out = co_await std::move(running);
+    std::int64_t cpuNow = out.usage.cpuTimeUs;
     finish(std::move(out));
+    // The CPU the instance used since its previous activation ended: for one activation at a
+    // time exactly this one's; with concurrency > 1 the shares add up to the instance's total.
+    res.cpuTimeUs = std::max<std::int64_t>(0, cpuNow - slot->cpuAtLastEnd);
+    slot->cpuAtLastEnd = std::max(slot->cpuAtLastEnd, cpuNow);
     --slot->inflight;
+    if (placed.prewarmed) asio::co_spawn(io_, refillPrewarm(), asio::detached);
     auto state = slot->instance->state();
     if (state == Instance::State::Dead || shuttingDown_) {
         sharing_.remove(slot);
@@ -561,8 +578,13 @@ asio::awaitable<void> Invoker::refillPrewarm() {
             fs::permissions(dir, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
                                      fs::perms::others_read | fs::perms::others_exec, ec);
             auto codeDir = std::make_shared<CodeDir>(dir);
-            auto inst = Instance::start(io_, *opts_.launcher, prewarmSpecFor(p, codeDir, id), codeDir,
-                                        opts_.maxResultBytes);
+            auto starting = Instance::start(io_, launchPool_.get_executor(), *opts_.launcher,
+                                            prewarmSpecFor(p, codeDir, id), codeDir, opts_.maxResultBytes);
+            auto inst = co_await std::move(starting);
+            if (inst && shuttingDown_) {
+                (*inst)->destroy();  // shut down while it was being launched
+                break;
+            }
             if (!inst) {
                 release(p.memoryMb);
                 spdlog::warn("prewarm: cannot start a {} instance: {}", p.kind, inst.error().message);

@@ -50,7 +50,8 @@ asio::awaitable<void> readAll(std::shared_ptr<OneShotRun> r, bool isStdout) {
 
 }  // namespace
 
-asio::awaitable<RunOutput> runOnce(asio::io_context& io, Launcher& launcher, LaunchSpec spec,
+asio::awaitable<RunOutput> runOnce(asio::io_context& io, asio::any_io_executor launchPool,
+                                   Launcher& launcher, LaunchSpec spec,
                                    std::shared_ptr<CodeDir> code, std::string argsJson,
                                    Clock::time_point deadline, std::int64_t timeoutMs,
                                    std::size_t logLimit, std::size_t maxResultBytes) {
@@ -61,7 +62,8 @@ asio::awaitable<RunOutput> runOnce(asio::io_context& io, Launcher& launcher, Lau
     spec.stdoutFd = pipes->stdoutW;
     spec.stderrFd = pipes->stderrW;
     spec.resultFd = pipes->resultW;
-    auto proc = launcher.launch(spec);
+    auto launching = launchOn(launchPool, launcher, std::move(spec));
+    auto proc = co_await std::move(launching);
     pipes->closeChildEnds();
     if (!proc) {
         pipes->closeAll();

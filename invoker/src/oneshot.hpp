@@ -10,7 +10,8 @@
 
 namespace fw::invoker {
 
-asio::awaitable<RunOutput> runOnce(asio::io_context& io, Launcher& launcher, LaunchSpec spec,
+asio::awaitable<RunOutput> runOnce(asio::io_context& io, asio::any_io_executor launchPool,
+                                   Launcher& launcher, LaunchSpec spec,
                                    std::shared_ptr<CodeDir> code, std::string argsJson,
                                    Clock::time_point deadline, std::int64_t timeoutMs,
                                    std::size_t logLimit, std::size_t maxResultBytes);

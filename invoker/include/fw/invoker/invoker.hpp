@@ -10,6 +10,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <filesystem>
 #include <list>
@@ -102,6 +103,10 @@ private:
 
     boost::asio::io_context& io_;
     InvokerOptions opts_;
+    // Launches run here: a sandbox launch waits until the sandbox is built (milliseconds), which
+    // must not stall the io thread. One thread: the launcher is not thread-safe, and launches
+    // are CPU-bound anyway.
+    boost::asio::thread_pool launchPool_{1};
     bool shuttingDown_ = false;
     bool refilling_ = false;
     std::size_t running_ = 0;
