@@ -329,7 +329,7 @@ Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_
         for (const auto& ns : namespaces) {
             Stmt st(db_,
                     "DELETE FROM activations WHERE namespace = ? AND id IN (SELECT id FROM "
-                    "activations WHERE namespace = ? ORDER BY start DESC, id LIMIT -1 OFFSET ?)");
+                    "activations WHERE namespace = ? ORDER BY start DESC, rowid DESC LIMIT -1 OFFSET ?)");
             if (!st.ok()) return dbError(db_, "prepare");
             st.bind(ns).bind(ns).bind(keepPerNamespace);
             if (st.step() != SQLITE_DONE) return dbError(db_, "prune activations of " + ns);
@@ -378,7 +378,7 @@ Result<std::optional<std::string>> Store::activation(const std::string& ns, cons
 
 Result<std::vector<std::string>> Store::activations(const std::string& ns, const ActivationQuery& q) {
     std::string sql = "SELECT doc FROM activations" + activationFilter(q) +
-                      " ORDER BY start DESC, id LIMIT ? OFFSET ?";
+                      " ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?";
     Stmt st(db_, sql.c_str());
     if (!st.ok()) return dbError(db_, "prepare");
     bindActivationFilter(st, ns, q);
