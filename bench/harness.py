@@ -982,10 +982,11 @@ def main():
                 except OSError:
                     pass
         if not args.keep:
+            # fwd's stderr logs stay; the stores, the build copy and serverless-offline's service
+            # copy with its request log (a line per request, tens of MB) go.
             shutil.rmtree(snap, ignore_errors=True)
             for p in started:
-                if isinstance(p, Fwd):
-                    shutil.rmtree(os.path.join(p.dir, "data"), ignore_errors=True)
+                shutil.rmtree(os.path.join(p.dir, "data") if isinstance(p, Fwd) else p.dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
