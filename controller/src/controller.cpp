@@ -563,7 +563,10 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     ++inFlight_;
     std::string subject = who.ns;
     bool publish = doc.value("publish", false);
+    // The record needs the request's identity, not its parameters (up to 1 MB): copy without.
+    Json params = std::move(req.params);
     RunRequest copy = req;
+    req.params = std::move(params);
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
         Json record = buildActivationRecord(subject, copy, res, publish);
         asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record), res.overloaded),
