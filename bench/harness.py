@@ -897,6 +897,8 @@ def main():
     ap.add_argument("--quick", action="store_true", help="smoke run: 1 round of 3 s, 5 first invocations, burst 10")
     ap.add_argument("--out", default=None, help="directory for results.json and logs (default: a new temp dir)")
     ap.add_argument("--log-level", default="warn", help="fwd --log-level")
+    ap.add_argument("--fwd-arg", action="append", default=[], metavar="ARG",
+                    help="extra argument for every fwd, repeatable (e.g. --fwd-arg=--activation-retention-count=0)")
     ap.add_argument("--keep", action="store_true", help="keep the work directory (daemon data and logs)")
     args = ap.parse_args()
     if args.quick:
@@ -936,7 +938,7 @@ def main():
 
     started = []
     try:
-        main_extra = ["--prewarm", args.prewarm] if have_prewarm else []
+        main_extra = (["--prewarm", args.prewarm] if have_prewarm else []) + args.fwd_arg
         fwd = Fwd("fwd", snap, work, "fwbench", main_extra, args.log_level).start()
         started.append(fwd)
         log(f"fwd: {' '.join(fwd.cmd)}; namespace quotas: {fwd.quotas}")
@@ -950,7 +952,7 @@ def main():
         if parts & {"b", "c"}:
             # Without the flag this build has no prewarm: the main daemon is the "no prewarm" side.
             if have_prewarm:
-                nopw = Fwd("fwd-noprewarm", snap, work, "fwbench-noprewarm", ["--prewarm", "none"],
+                nopw = Fwd("fwd-noprewarm", snap, work, "fwbench-noprewarm", ["--prewarm", "none"] + args.fwd_arg,
                            args.log_level).start()
                 started.append(nopw)
                 fwds = {"fwd no prewarm": nopw, "fwd prewarm": fwd}

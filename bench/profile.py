@@ -11,8 +11,12 @@ Run it as root on a quiet machine, after bench/run.sh has installed wrk:
 4. Storage: the same fwd with its data directory on ext4 (/tmp) and on tmpfs (/dev/shm),
    interleaved, 3 rounds: how much of the latency is SQLite's writes and WAL checkpoints.
 5. The usage round trip to a live fw-sandbox supervisor (usage_rtt.py).
+6. Retention: 100 s of wrk -c8 with a probe invoke every 10 ms on its own connection, with the
+   default retention (at most 100000 records per namespace, pruned every 60 s) and with
+   --activation-retention-count 0; the probe's slow answers show the store stalls.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -44,6 +48,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(h.REPO, "build"))
     ap.add_argument("--seconds", type=int, default=8)
+    ap.add_argument("--skip-retention", action="store_true", help="skip step 6 (3.5 minutes)")
     args = ap.parse_args()
     if not shutil.which("perf"):
         print("perf not found (apt-get install linux-perf): step 3 is skipped")
@@ -130,6 +135,41 @@ def main():
 
     print("\n5. usage round trip to a fw-sandbox supervisor")
     subprocess.run([sys.executable, os.path.join(h.HERE, "usage_rtt.py"), snap, "3000"])
+
+    if not args.skip_retention:
+        print("\n6. retention pruning under load: wrk -t2 -c8 for 100 s + a probe every 10 ms")
+        for label, extra in (("default", []), ("nocount", ["--activation-retention-count", "0"])):
+            f = h.Fwd("ret-" + label, snap, work, "fwbench-ret", extra, "warn")
+            f.start()
+            try:
+                f.put_action("noop", "nodejs:20", h.JS_NOOP)
+                env = h.clean_env({"FWB_AUTH": f.auth})
+                w = subprocess.Popen(["wrk", "-t2", "-c8", "-d100s", "--timeout", "10s", "-s", h.WRK_LUA, url(f)],
+                                     stdout=subprocess.PIPE, text=True, env=env)
+                c = f.client()
+                c.connect()
+                t0 = time.monotonic()
+                slow, n = [], 0
+                while time.monotonic() - t0 < 99:
+                    a = time.perf_counter()
+                    c.request("POST", f.invoke_path("noop"), {})
+                    b = time.perf_counter()
+                    n += 1
+                    if b - a > 0.1:
+                        slow.append(f"{a - t0:.0f}s: {(b - a) * 1000:.0f} ms")
+                    time.sleep(0.01)
+                out = w.communicate()[0]
+                r = json.loads(re.search(r"^FWBENCH (\{.*\})$", out, re.M).group(1))
+                print(f"   {' '.join(extra) or 'default retention':40} wrk {r['requests'] / 100:.0f} req/s, p50 {r['p50_us']} µs,"
+                      f" p99 {r['p99_us']} µs, max {r['max_us']} µs; probe answers over 100 ms: {slow or 'none'} of {n}")
+            finally:
+                f.stop()
+                for hier in os.listdir("/sys/fs/cgroup"):
+                    try:
+                        os.rmdir(os.path.join("/sys/fs/cgroup", hier, "fwbench-ret"))
+                    except OSError:
+                        pass
+
     print(f"\nwork dir {work}")
 
 
