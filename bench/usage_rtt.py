@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Round trip of one {"type":"usage"} request to a live fw-sandbox supervisor, the request the
-invoker makes twice per warm activation (before: CPU baseline; after: CPU and peak memory) and
-waits for on its only io thread. Needs root. Used for docs/performance.md ("where the warm
+invoker makes after each warm activation (CPU and peak memory; before commit cdabd90 also one
+before it, for the CPU baseline) and waits for on its io thread. Needs root. Used for docs/performance.md ("where the warm
 path's time goes"); not part of bench/run.sh.
 
     bench/usage_rtt.py [build-dir] [requests]
@@ -83,4 +83,4 @@ times.sort()
 q = lambda p: times[min(len(times) - 1, int(p / 100 * len(times)))]
 print(f"usage round trip to the fw-sandbox supervisor, {n} requests: "
       f"p50 {q(50):.0f} us, p90 {q(90):.0f} us, p99 {q(99):.0f} us, max {times[-1]:.0f} us "
-      f"(cgroup backend {ready.get('backend')}; a warm activation makes 2)")
+      f"(cgroup backend {ready.get('backend')}; the invoker makes one per warm activation, two before commit cdabd90)")
