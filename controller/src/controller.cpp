@@ -130,13 +130,20 @@ asio::awaitable<void> Controller::retentionLoop(Retention r) {
     while (true) {
         std::int64_t olderThan = r.maxAgeMs > 0 ? nowMs() - r.maxAgeMs : 0;
         std::int64_t keep = r.maxPerNamespace;
-        auto task = store_.run([olderThan, keep](Store& s) { return s.pruneActivations(olderThan, keep); });
-        auto pruned = co_await std::move(task);
-        if (!pruned) {
-            spdlog::warn("retention: {}", pruned.error().message);
-        } else if (*pruned > 0) {
-            spdlog::debug("retention: pruned {} activation record(s)", *pruned);
+        constexpr std::int64_t kBatch = 500;
+        std::int64_t total = 0;
+        while (true) {
+            // One bounded batch per store task: invocations' store work runs in between.
+            auto task = store_.run([olderThan, keep](Store& s) { return s.pruneActivations(olderThan, keep, kBatch); });
+            auto pruned = co_await std::move(task);
+            if (!pruned) {
+                spdlog::warn("retention: {}", pruned.error().message);
+                break;
+            }
+            total += *pruned;
+            if (*pruned < kBatch) break;
         }
+        if (total > 0) spdlog::debug("retention: pruned {} activation record(s)", total);
         retentionTimer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(r.intervalMs, 10)));
         auto [ec] = co_await retentionTimer_.async_wait(kTuple);
         if (ec) co_return;

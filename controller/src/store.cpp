@@ -63,6 +63,7 @@ CREATE TABLE IF NOT EXISTS activations(
     doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS activations_by_start ON activations(namespace, start);
 CREATE INDEX IF NOT EXISTS activations_by_path ON activations(namespace, path, start);
+CREATE INDEX IF NOT EXISTS activations_by_age ON activations(start);
 CREATE TABLE IF NOT EXISTS pending(id TEXT PRIMARY KEY, accepted INTEGER NOT NULL, request TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS namespace_limits(namespace TEXT PRIMARY KEY, limits TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS usage(
@@ -309,31 +310,43 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
     return {};
 }
 
-Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace) {
+Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
+                                             std::int64_t batch) {
+    // Bounded batches, each its own statement: the store thread is never held for long, and the
+    // caller runs the next batch after other queued store work.
     std::int64_t removed = 0;
     {
-        Stmt st(db_, "DELETE FROM activations WHERE start < ?");
+        Stmt st(db_,
+                "DELETE FROM activations WHERE rowid IN "
+                "(SELECT rowid FROM activations WHERE start < ? LIMIT ?)");
         if (!st.ok()) return dbError(db_, "prepare");
-        st.bind(olderThan);
+        st.bind(olderThan).bind(batch);
         if (st.step() != SQLITE_DONE) return dbError(db_, "prune old activations");
         removed += sqlite3_changes(db_);
     }
-    if (keepPerNamespace > 0) {
+    if (keepPerNamespace > 0 && removed < batch) {
         std::vector<std::string> namespaces;
         {
-            Stmt st(db_, "SELECT namespace FROM activations GROUP BY namespace HAVING count(*) > ?");
+            Stmt st(db_, "SELECT name FROM namespaces");
             if (!st.ok()) return dbError(db_, "prepare");
-            st.bind(keepPerNamespace);
             while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
         }
         for (const auto& ns : namespaces) {
+            // Is the namespace over the bound? One index probe, not a count of all its records.
+            Stmt edge(db_,
+                      "SELECT start FROM activations WHERE namespace = ? "
+                      "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
+            if (!edge.ok()) return dbError(db_, "prepare");
+            edge.bind(ns).bind(keepPerNamespace);
+            if (edge.step() != SQLITE_ROW) continue;  // not over the bound
             Stmt st(db_,
-                    "DELETE FROM activations WHERE namespace = ? AND id IN (SELECT id FROM "
-                    "activations WHERE namespace = ? ORDER BY start DESC, rowid DESC LIMIT -1 OFFSET ?)");
+                    "DELETE FROM activations WHERE rowid IN (SELECT rowid FROM activations "
+                    "WHERE namespace = ? ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?)");
             if (!st.ok()) return dbError(db_, "prepare");
-            st.bind(ns).bind(ns).bind(keepPerNamespace);
+            st.bind(ns).bind(batch).bind(keepPerNamespace);
             if (st.step() != SQLITE_DONE) return dbError(db_, "prune activations of " + ns);
             removed += sqlite3_changes(db_);
+            if (removed >= batch) break;
         }
     }
     return removed;

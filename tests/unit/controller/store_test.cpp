@@ -111,6 +111,34 @@ TEST_F(StoreTest, ActivationQueriesFilterByNameAndTime) {
     EXPECT_EQ(*store_->countActivations("guest", q), 2);
 }
 
+TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
+    ASSERT_TRUE(store_->createNamespace({"guest", "u1", "h", "s"}));
+    for (int i = 0; i < 1200; ++i) {
+        std::string id = "p" + std::to_string(i);
+        ASSERT_TRUE(store_->completeActivation(id, "guest", "a", 1000 + i, id, {}));
+    }
+    std::vector<std::int64_t> batches;
+    while (true) {
+        auto n = store_->pruneActivations(0, 100, 500);
+        ASSERT_TRUE(n) << n.error().message;
+        batches.push_back(*n);
+        if (*n < 500) break;
+    }
+    EXPECT_EQ(batches, (std::vector<std::int64_t>{500, 500, 100}));
+    ActivationQuery q;
+    EXPECT_EQ(*store_->countActivations("guest", q), 100);
+    EXPECT_TRUE(*store_->activation("guest", "p1199"));
+    EXPECT_TRUE(*store_->activation("guest", "p1100"));
+    EXPECT_FALSE(*store_->activation("guest", "p1099"));
+    // By age: everything that started before 2150 (the 50 oldest left) goes, in batches too.
+    auto aged = store_->pruneActivations(2150, 0, 30);
+    ASSERT_TRUE(aged);
+    EXPECT_EQ(*aged, 30);
+    while (*store_->pruneActivations(2150, 0, 30) == 30) {
+    }
+    EXPECT_EQ(*store_->countActivations("guest", q), 50);
+}
+
 TEST_F(StoreTest, DataSurvivesReopening) {
     ASSERT_TRUE(store_->putEntity("guest", {"a", "actions", R"({"k":1})", 1}));
     store_.reset();

@@ -108,9 +108,10 @@ public:
     Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);
     Result<std::int64_t> countActivations(const std::string& ns, const ActivationQuery& q);
     // Retention: deletes activation records that started before `olderThan` and, per
-    // namespace, all but the newest `keepPerNamespace`. The usage ledger is untouched.
-    // Returns how many records went.
-    Result<std::int64_t> pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace);
+    // namespace, all but the newest `keepPerNamespace`, at most about `batch` per call. The
+    // usage ledger is untouched. Returns how many records went (call again while it is `batch`).
+    Result<std::int64_t> pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
+                                          std::int64_t batch = 500);
 
 private:
     explicit Store(sqlite3* db) : db_(db) {}
