@@ -52,8 +52,10 @@ function startFwd () {
   fwd.tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'fw-compat-'))
   const dataDir = path.join(fwd.tmp, 'data')
   const props = path.join(fwd.tmp, 'wskprops')
+  // Its own cgroup parent, so that the test can check and remove what its instances used.
+  fwd.cgroupParent = `fwcompat-${process.pid}`
   fwd.proc = spawn(bin, ['standalone', '--listen', '127.0.0.1:0', '--data-dir', dataDir,
-    '--wskprops', props], { stdio: ['ignore', 'pipe', 'pipe'] })
+    '--wskprops', props, '--cgroup-parent', fwd.cgroupParent], { stdio: ['ignore', 'pipe', 'pipe'] })
   fwd.exit = new Promise(resolve => fwd.proc.on('exit', (code, signal) => resolve({ code, signal })))
   fwd.proc.stderr.setEncoding('utf8')
   fwd.proc.stderr.on('data', d => { fwd.stderr += d })
@@ -671,5 +673,13 @@ describe('openwhisk npm client against fwd standalone', { concurrency: false }, 
     assert.equal(code, 0, 'exit status')
     fs.rmSync(fwd.tmp, { recursive: true })
     assert.equal(fs.existsSync(fwd.tmp), false)
+    // No instance cgroup is left in any hierarchy; the (empty) parent is removed.
+    for (const h of fs.readdirSync('/sys/fs/cgroup')) {
+      const parent = path.join('/sys/fs/cgroup', h, fwd.cgroupParent)
+      if (!fs.existsSync(parent)) continue
+      const left = fs.readdirSync(parent, { withFileTypes: true }).filter(e => e.isDirectory())
+      assert.deepEqual(left.map(e => e.name), [], `instance cgroups left under ${parent}`)
+      fs.rmdirSync(parent)
+    }
   }))
 })
