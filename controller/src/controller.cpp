@@ -220,17 +220,10 @@ asio::awaitable<Result<Json>> Controller::putAction(const Identity& who, const Q
     std::string ns = name.ns;
     std::string path = name.entity.path();
     std::string pkg = name.entity.pkg;
-    auto existingTask = store_.run([ns, path](Store& s) { return s.entity(ns, path); });
-    auto existing = co_await std::move(existingTask);
+    auto loading = existingForPut(ns, path, "actions", overwrite);
+    auto existing = co_await std::move(loading);
     if (!existing) co_return existing.error();
-    std::optional<Json> old;
-    if (*existing) {
-        if ((*existing)->collection != "actions") co_return wrongCollection();
-        if (!overwrite) co_return Error{Errc::Conflict, "resource already exists"};
-        auto d = parseDoc((*existing)->doc);
-        if (!d) co_return d.error();
-        old = std::move(*d);
-    }
+    std::optional<Json> old = std::move(*existing);
     if (!pkg.empty()) {
         auto pTask = store_.run([ns, pkg](Store& s) { return s.entity(ns, pkg); });
         auto p = co_await std::move(pTask);
@@ -344,6 +337,20 @@ asio::awaitable<Result<Json>> Controller::loadEntityDoc(std::string ns, std::str
     co_return parseDoc((*row)->doc);
 }
 
+asio::awaitable<Result<std::optional<Json>>> Controller::existingForPut(std::string ns, std::string name,
+                                                                       const char* collection,
+                                                                       bool overwrite) {
+    auto rowTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
+    auto row = co_await std::move(rowTask);
+    if (!row) co_return row.error();
+    if (!*row) co_return std::optional<Json>();
+    if ((*row)->collection != collection) co_return wrongCollection();
+    if (!overwrite) co_return Error{Errc::Conflict, "resource already exists"};
+    auto doc = parseDoc((*row)->doc);
+    if (!doc) co_return doc.error();
+    co_return std::optional<Json>(std::move(*doc));
+}
+
 asio::awaitable<Result<std::vector<EntityRow>>> Controller::packageMembers(std::string ns, std::string pkg) {
     auto task = store_.run([ns, pkg](Store& s) { return s.entities(ns, "actions", pkg, 0, 1 << 20); });
     co_return co_await std::move(task);
@@ -360,17 +367,10 @@ asio::awaitable<Result<Json>> Controller::putPackage(const Identity& who, const 
                                                      bool overwrite) {
     if (auto r = authorize(who, ns, ns + "/" + name); !r) co_return r.error();
     if (!isValidEntityName(name)) co_return parseEntityName(name).error();
-    auto existingTask = store_.run([ns, name](Store& s) { return s.entity(ns, name); });
-    auto existing = co_await std::move(existingTask);
+    auto loading = existingForPut(ns, name, "packages", overwrite);
+    auto existing = co_await std::move(loading);
     if (!existing) co_return existing.error();
-    std::optional<Json> old;
-    if (*existing) {
-        if ((*existing)->collection != "packages") co_return wrongCollection();
-        if (!overwrite) co_return Error{Errc::Conflict, "resource already exists"};
-        auto d = parseDoc((*existing)->doc);
-        if (!d) co_return d.error();
-        old = std::move(*d);
-    }
+    std::optional<Json> old = std::move(*existing);
     std::int64_t updated = nowMs();
     if (old) updated = std::max(updated, old->value("updated", std::int64_t{0}) + 1);
     auto doc = buildPackageDoc(ns, name, body, old, limits_, updated);

@@ -169,6 +169,11 @@ private:
     asio::awaitable<Result<Json>> loadEntityDoc(std::string ns, std::string name,
                                                 const char* collection);
     asio::awaitable<Result<std::vector<EntityRow>>> packageMembers(std::string ns, std::string pkg);
+    // For a PUT: the current document if the entity exists (Conflict without `overwrite`, or
+    // when it is of another collection), nothing if it does not.
+    asio::awaitable<Result<std::optional<Json>>> existingForPut(std::string ns, std::string name,
+                                                                const char* collection,
+                                                                bool overwrite);
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
