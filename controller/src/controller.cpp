@@ -48,6 +48,16 @@ Result<Json> parseDoc(const std::string& text) {
     return j;
 }
 
+// The list view of stored entity rows (rows whose document does not parse are left out).
+Json summaries(const std::vector<EntityRow>& rows, Json (*view)(const Json&)) {
+    Json out = Json::array();
+    for (const auto& r : rows) {
+        auto d = parseDoc(r.doc);
+        if (d) out.push_back(view(*d));
+    }
+    return out;
+}
+
 // JSON-stringifies non-string values for environment variables (null becomes "").
 std::string envString(const Json& v) {
     if (v.is_string()) return v.get<std::string>();
@@ -301,12 +311,7 @@ asio::awaitable<Result<Json>> Controller::listActions(const Identity& who, const
     });
     auto rows = co_await std::move(rowsTask);
     if (!rows) co_return rows.error();
-    Json out = Json::array();
-    for (const auto& r : *rows) {
-        auto d = parseDoc(r.doc);
-        if (d) out.push_back(actionSummary(*d));
-    }
-    co_return out;
+    co_return summaries(*rows, actionSummary);
 }
 
 asio::awaitable<Result<Json>> Controller::deleteAction(const Identity& who,
@@ -421,12 +426,7 @@ asio::awaitable<Result<Json>> Controller::listPackages(const Identity& who, cons
     });
     auto rows = co_await std::move(rowsTask);
     if (!rows) co_return rows.error();
-    Json out = Json::array();
-    for (const auto& r : *rows) {
-        auto d = parseDoc(r.doc);
-        if (d) out.push_back(packageSummary(*d));
-    }
-    co_return out;
+    co_return summaries(*rows, packageSummary);
 }
 
 asio::awaitable<Result<Json>> Controller::deletePackage(const Identity& who, const std::string& ns,
