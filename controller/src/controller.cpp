@@ -3,8 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include "activations.hpp"
@@ -94,6 +96,42 @@ asio::awaitable<std::invoke_result_t<F, Store&>> StoreThread::run(F f) {
         pool_, [s, fn = std::move(f)]() mutable -> asio::awaitable<R> { co_return fn(*s); },
         asio::use_awaitable);
     co_return co_await std::move(task);
+}
+
+asio::awaitable<Result<void>> StoreThread::write(Store::Write w) {
+    auto init = [this, w = std::move(w)](auto handler) mutable {
+        // The handler is move-only; the queue holds copyable callbacks.
+        auto h = std::make_shared<decltype(handler)>(std::move(handler));
+        QueuedWrite q{std::move(w), [this, h](Result<void> r) {
+                          asio::post(io_, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
+                      }};
+        bool first;
+        {
+            std::lock_guard lock(queueMutex_);
+            first = queue_.empty();
+            queue_.push_back(std::move(q));
+        }
+        // One drain per non-empty queue: writes that arrive while it runs wait for the next one
+        // and share its transaction.
+        if (first) asio::post(pool_, [this] { drainWrites(); });
+    };
+    auto task = asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<void>)>(std::move(init),
+                                                                                          asio::use_awaitable);
+    co_return co_await std::move(task);
+}
+
+void StoreThread::drainWrites() {
+    std::vector<QueuedWrite> batch;
+    {
+        std::lock_guard lock(queueMutex_);
+        batch.swap(queue_);
+    }
+    std::vector<Store::Write> ops;
+    ops.reserve(batch.size());
+    for (auto& q : batch) ops.push_back(std::move(q.write));
+    auto results = store_->writeBatch(ops);
+    ++writeTransactions_;
+    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
 }
 
 // --- Controller -------------------------------------------------------------------------------
@@ -501,10 +539,8 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     Json request = {{"subject", who.ns}, {"uuid", who.uuid}, {"action", name.path()},
                     {"params", params}};
     PendingRow row{id, accepted, request.dump()};
-    auto wTask = store_.run([row = std::move(row)](Store& s) { return s.addPending(row); });
+    auto wTask = store_.write([row = std::move(row)](Store& s) { return s.addPending(row); });
     auto w = co_await std::move(wTask);
-    if (!w) co_return w.error();
-
     if (!w) {
         --quotas_[name.ns].inFlight;
         co_return w.error();
@@ -602,7 +638,7 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     usage.cold = ann("startKind") == "cold";
     usage.gbSeconds = ann("gbSeconds").is_number() ? ann("gbSeconds").get<double>() : 0.0;
     usage.cpuSeconds = ann("cpuTime").is_number() ? ann("cpuTime").get<double>() / 1000.0 : 0.0;
-    auto wTask = store_.run([activationId, ns, entityPath, start, usage,
+    auto wTask = store_.write([activationId, ns, entityPath, start, usage,
                              text = doc.dump(-1, ' ', false, Json::error_handler_t::replace)](Store& s) {
         return s.completeActivation(activationId, ns, entityPath, start, text, usage);
     });

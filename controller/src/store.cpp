@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <tuple>
+#include <unordered_map>
 #include <utility>
 
 namespace fw::controller {
@@ -11,13 +13,67 @@ Error dbError(sqlite3* db, std::string_view what) {
     return Error{Errc::StoreFailed, std::string(what) + ": " + sqlite3_errmsg(db)};
 }
 
-// A prepared statement with positional binding, finalized on scope exit.
+}  // namespace
+
+// Prepared statements kept for the life of the connection, keyed by their SQL: the hot paths
+// (accepting an activation, storing its record) run the same few statements thousands of times
+// a second, and preparing one costs more than running it.
+class Store::Statements {
+public:
+    explicit Statements(sqlite3* db) : db_(db) {}
+    ~Statements() {
+        for (auto& [sql, e] : cache_) sqlite3_finalize(e.st);
+    }
+    Statements(const Statements&) = delete;
+    Statements& operator=(const Statements&) = delete;
+
+    // A statement ready to bind, and whether it is the cached one (false: a fresh one the caller
+    // finalizes, because the cached one is in use further up the stack).
+    std::pair<sqlite3_stmt*, bool> acquire(const std::string& sql, int& rc) {
+        auto it = cache_.find(sql);
+        if (it != cache_.end() && !it->second.inUse) {
+            it->second.inUse = true;
+            rc = SQLITE_OK;
+            return {it->second.st, true};
+        }
+        sqlite3_stmt* st = nullptr;
+        rc = sqlite3_prepare_v2(db_, sql.c_str(), static_cast<int>(sql.size()), &st, nullptr);
+        if (rc != SQLITE_OK || it != cache_.end()) return {st, false};
+        cache_.emplace(sql, Entry{st, true});
+        return {st, true};
+    }
+    void release(const std::string& sql, sqlite3_stmt* st, bool cached) {
+        if (!cached) {
+            sqlite3_finalize(st);
+            return;
+        }
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+        cache_[sql].inUse = false;
+    }
+    sqlite3* db() const { return db_; }
+
+private:
+    struct Entry {
+        sqlite3_stmt* st = nullptr;
+        bool inUse = false;
+    };
+    sqlite3* db_;
+    std::unordered_map<std::string, Entry> cache_;
+};
+
+namespace {
+
+// A prepared statement with positional binding, taken from the connection's cache and handed
+// back (reset, bindings cleared) on scope exit.
 class Stmt {
 public:
-    Stmt(sqlite3* db, const char* sql) {
-        rc_ = sqlite3_prepare_v2(db, sql, -1, &st_, nullptr);
+    Stmt(Store::Statements& cache, std::string sql) : cache_(cache), sql_(std::move(sql)) {
+        std::tie(st_, cached_) = cache_.acquire(sql_, rc_);
     }
-    ~Stmt() { sqlite3_finalize(st_); }
+    ~Stmt() {
+        if (st_) cache_.release(sql_, st_, cached_);
+    }
     Stmt(const Stmt&) = delete;
     Stmt& operator=(const Stmt&) = delete;
 
@@ -45,8 +101,11 @@ public:
     double real(int col) const { return sqlite3_column_double(st_, col); }
 
 private:
+    Store::Statements& cache_;
+    std::string sql_;
     sqlite3_stmt* st_ = nullptr;
-    int rc_;
+    bool cached_ = false;
+    int rc_ = SQLITE_OK;
     int idx_ = 0;
 };
 
@@ -122,7 +181,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
     return store;
 }
 
-Store::~Store() { sqlite3_close(db_); }
+Store::Store(sqlite3* db) : db_(db), stmts_(std::make_unique<Statements>(db)) {}
+
+Store::~Store() {
+    stmts_.reset();  // finalized before the connection closes
+    sqlite3_close(db_);
+}
 
 Result<void> Store::exec(const char* sql) {
     char* err = nullptr;
@@ -134,8 +198,57 @@ Result<void> Store::exec(const char* sql) {
     return {};
 }
 
+Result<void> Store::execCached(const char* sql) {
+    Stmt st(*stmts_, sql);
+    if (!st.ok()) return dbError(db_, sql);
+    if (st.step() != SQLITE_DONE) return dbError(db_, sql);
+    return {};
+}
+
+Result<void> Store::atomically(const std::function<Result<void>()>& f) {
+    bool outer = sqlite3_get_autocommit(db_) != 0;
+    if (auto r = execCached(outer ? "BEGIN IMMEDIATE" : "SAVEPOINT op"); !r) return r.error();
+    auto undo = [&] {
+        if (outer) {
+            (void)execCached("ROLLBACK");
+        } else {
+            (void)execCached("ROLLBACK TO op");
+            (void)execCached("RELEASE op");
+        }
+    };
+    if (auto r = f(); !r) {
+        undo();
+        return r.error();
+    }
+    if (auto r = execCached(outer ? "COMMIT" : "RELEASE op"); !r) {
+        undo();
+        return r.error();
+    }
+    return {};
+}
+
+std::vector<Result<void>> Store::writeBatch(const std::vector<Write>& ops) {
+    std::vector<Result<void>> out;
+    out.reserve(ops.size());
+    if (ops.size() == 1) {
+        out.push_back(atomically([&] { return ops[0](*this); }));
+        return out;
+    }
+    auto all = [&](const Error& e) {
+        out.assign(ops.size(), Result<void>(e));
+        return out;
+    };
+    if (auto r = execCached("BEGIN IMMEDIATE"); !r) return all(r.error());
+    for (const auto& op : ops) out.push_back(atomically([&] { return op(*this); }));
+    if (auto r = execCached("COMMIT"); !r) {
+        (void)execCached("ROLLBACK");
+        return all(r.error());
+    }
+    return out;
+}
+
 Result<void> Store::createNamespace(const NamespaceRow& row) {
-    Stmt st(db_, "INSERT INTO namespaces(name, uuid, key_hash, salt) VALUES(?,?,?,?)");
+    Stmt st(*stmts_, "INSERT INTO namespaces(name, uuid, key_hash, salt) VALUES(?,?,?,?)");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(row.name).bind(row.uuid).bind(row.keyHash).bind(row.salt);
     int rc = st.step();
@@ -147,9 +260,10 @@ Result<void> Store::createNamespace(const NamespaceRow& row) {
 }
 
 namespace {
-Result<std::optional<NamespaceRow>> namespaceWhere(sqlite3* db, const char* sql,
+Result<std::optional<NamespaceRow>> namespaceWhere(Store::Statements& stmts, const char* sql,
                                                    const std::string& v) {
-    Stmt st(db, sql);
+    sqlite3* db = stmts.db();
+    Stmt st(stmts, sql);
     if (!st.ok()) return dbError(db, "prepare");
     st.bind(v);
     int rc = st.step();
@@ -160,17 +274,17 @@ Result<std::optional<NamespaceRow>> namespaceWhere(sqlite3* db, const char* sql,
 }  // namespace
 
 Result<std::optional<NamespaceRow>> Store::namespaceByUuid(const std::string& uuid) {
-    return namespaceWhere(db_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE uuid = ?",
+    return namespaceWhere(*stmts_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE uuid = ?",
                           uuid);
 }
 
 Result<std::optional<NamespaceRow>> Store::namespaceByName(const std::string& name) {
-    return namespaceWhere(db_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE name = ?",
+    return namespaceWhere(*stmts_, "SELECT name, uuid, key_hash, salt FROM namespaces WHERE name = ?",
                           name);
 }
 
 Result<std::vector<NamespaceRow>> Store::namespaces() {
-    Stmt st(db_, "SELECT name, uuid, key_hash, salt FROM namespaces ORDER BY name");
+    Stmt st(*stmts_, "SELECT name, uuid, key_hash, salt FROM namespaces ORDER BY name");
     if (!st.ok()) return dbError(db_, "prepare");
     std::vector<NamespaceRow> out;
     int rc;
@@ -182,7 +296,7 @@ Result<std::vector<NamespaceRow>> Store::namespaces() {
 }
 
 Result<std::optional<std::string>> Store::namespaceLimits(const std::string& ns) {
-    Stmt st(db_, "SELECT limits FROM namespace_limits WHERE namespace=?");
+    Stmt st(*stmts_, "SELECT limits FROM namespace_limits WHERE namespace=?");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns);
     int rc = st.step();
@@ -192,7 +306,7 @@ Result<std::optional<std::string>> Store::namespaceLimits(const std::string& ns)
 }
 
 Result<void> Store::setNamespaceLimits(const std::string& ns, const std::string& json) {
-    Stmt st(db_, "INSERT OR REPLACE INTO namespace_limits(namespace, limits) VALUES(?,?)");
+    Stmt st(*stmts_, "INSERT OR REPLACE INTO namespace_limits(namespace, limits) VALUES(?,?)");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(json);
     if (st.step() != SQLITE_DONE) return dbError(db_, "write namespace limits");
@@ -200,7 +314,7 @@ Result<void> Store::setNamespaceLimits(const std::string& ns, const std::string&
 }
 
 Result<std::optional<EntityRow>> Store::entity(const std::string& ns, const std::string& name) {
-    Stmt st(db_, "SELECT name, collection, doc, updated FROM entities WHERE namespace=? AND name=?");
+    Stmt st(*stmts_, "SELECT name, collection, doc, updated FROM entities WHERE namespace=? AND name=?");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(name);
     int rc = st.step();
@@ -210,7 +324,7 @@ Result<std::optional<EntityRow>> Store::entity(const std::string& ns, const std:
 }
 
 Result<void> Store::putEntity(const std::string& ns, const EntityRow& row) {
-    Stmt st(db_,
+    Stmt st(*stmts_,
             "INSERT OR REPLACE INTO entities(namespace, name, collection, pkg, doc, updated) "
             "VALUES(?,?,?,?,?,?)");
     if (!st.ok()) return dbError(db_, "prepare");
@@ -220,7 +334,7 @@ Result<void> Store::putEntity(const std::string& ns, const EntityRow& row) {
 }
 
 Result<bool> Store::deleteEntity(const std::string& ns, const std::string& name) {
-    Stmt st(db_, "DELETE FROM entities WHERE namespace=? AND name=?");
+    Stmt st(*stmts_, "DELETE FROM entities WHERE namespace=? AND name=?");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(name);
     if (st.step() != SQLITE_DONE) return dbError(db_, "delete entity");
@@ -234,7 +348,7 @@ Result<std::vector<EntityRow>> Store::entities(const std::string& ns, const std:
         "SELECT name, collection, doc, updated FROM entities WHERE namespace=? AND collection=?";
     if (pkg) sql += " AND pkg=?";
     sql += " ORDER BY updated DESC, name LIMIT ? OFFSET ?";
-    Stmt st(db_, sql.c_str());
+    Stmt st(*stmts_, sql.c_str());
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(collection);
     if (pkg) st.bind(*pkg);
@@ -252,7 +366,7 @@ Result<std::int64_t> Store::countEntities(const std::string& ns, const std::stri
                                           const std::optional<std::string>& pkg) {
     std::string sql = "SELECT count(*) FROM entities WHERE namespace=? AND collection=?";
     if (pkg) sql += " AND pkg=?";
-    Stmt st(db_, sql.c_str());
+    Stmt st(*stmts_, sql.c_str());
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(collection);
     if (pkg) st.bind(*pkg);
@@ -261,7 +375,7 @@ Result<std::int64_t> Store::countEntities(const std::string& ns, const std::stri
 }
 
 Result<void> Store::addPending(const PendingRow& row) {
-    Stmt st(db_, "INSERT INTO pending(id, accepted, request) VALUES(?,?,?)");
+    Stmt st(*stmts_, "INSERT INTO pending(id, accepted, request) VALUES(?,?,?)");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(row.id).bind(row.accepted).bind(row.request);
     if (st.step() != SQLITE_DONE) return dbError(db_, "record accepted activation");
@@ -271,43 +385,32 @@ Result<void> Store::addPending(const PendingRow& row) {
 Result<void> Store::completeActivation(const std::string& id, const std::string& ns,
                                        const std::string& path, std::int64_t start,
                                        const std::string& doc, const UsageDelta& usage) {
-    if (auto r = exec("BEGIN IMMEDIATE"); !r) return r.error();
-    auto fail = [&](std::string_view what) {
-        Error e = dbError(db_, what);
-        (void)exec("ROLLBACK");
-        return e;
-    };
-    {
-        Stmt ins(db_,
+    return atomically([&]() -> Result<void> {
+        Stmt ins(*stmts_,
                  "INSERT OR REPLACE INTO activations(id, namespace, path, start, doc) "
                  "VALUES(?,?,?,?,?)");
-        if (!ins.ok()) return fail("prepare");
+        if (!ins.ok()) return dbError(db_, "prepare");
         ins.bind(id).bind(ns).bind(path).bind(start).bind(doc);
-        if (ins.step() != SQLITE_DONE) return fail("store activation");
-        Stmt del(db_, "DELETE FROM pending WHERE id=?");
-        if (!del.ok()) return fail("prepare");
+        if (ins.step() != SQLITE_DONE) return dbError(db_, "store activation");
+        Stmt del(*stmts_, "DELETE FROM pending WHERE id=?");
+        if (!del.ok()) return dbError(db_, "prepare");
         del.bind(id);
-        if (del.step() != SQLITE_DONE) return fail("clear pending activation");
-        if (sqlite3_changes(db_) == 1) {
-            Stmt led(db_,
-                     "INSERT INTO usage(namespace, action, hour, invocations, errors, cold_starts, "
-                     "gb_seconds, cpu_seconds) VALUES(?,?,?,1,?,?,?,?) "
-                     "ON CONFLICT(namespace, hour, action) DO UPDATE SET "
-                     "invocations = invocations + 1, errors = errors + excluded.errors, "
-                     "cold_starts = cold_starts + excluded.cold_starts, "
-                     "gb_seconds = gb_seconds + excluded.gb_seconds, "
-                     "cpu_seconds = cpu_seconds + excluded.cpu_seconds");
-            if (!led.ok()) return fail("prepare");
-            led.bind(ns).bind(usage.action).bind(usage.hour).bind(std::int64_t{usage.error})
-                .bind(std::int64_t{usage.cold}).bind(usage.gbSeconds).bind(usage.cpuSeconds);
-            if (led.step() != SQLITE_DONE) return fail("update usage ledger");
-        }
-    }
-    if (auto r = exec("COMMIT"); !r) {
-        (void)exec("ROLLBACK");
-        return r.error();
-    }
-    return {};
+        if (del.step() != SQLITE_DONE) return dbError(db_, "clear pending activation");
+        if (sqlite3_changes(db_) != 1) return {};
+        Stmt led(*stmts_,
+                 "INSERT INTO usage(namespace, action, hour, invocations, errors, cold_starts, "
+                 "gb_seconds, cpu_seconds) VALUES(?,?,?,1,?,?,?,?) "
+                 "ON CONFLICT(namespace, hour, action) DO UPDATE SET "
+                 "invocations = invocations + 1, errors = errors + excluded.errors, "
+                 "cold_starts = cold_starts + excluded.cold_starts, "
+                 "gb_seconds = gb_seconds + excluded.gb_seconds, "
+                 "cpu_seconds = cpu_seconds + excluded.cpu_seconds");
+        if (!led.ok()) return dbError(db_, "prepare");
+        led.bind(ns).bind(usage.action).bind(usage.hour).bind(std::int64_t{usage.error})
+            .bind(std::int64_t{usage.cold}).bind(usage.gbSeconds).bind(usage.cpuSeconds);
+        if (led.step() != SQLITE_DONE) return dbError(db_, "update usage ledger");
+        return {};
+    });
 }
 
 Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
@@ -316,7 +419,7 @@ Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_
     // caller runs the next batch after other queued store work.
     std::int64_t removed = 0;
     {
-        Stmt st(db_,
+        Stmt st(*stmts_,
                 "DELETE FROM activations WHERE rowid IN "
                 "(SELECT rowid FROM activations WHERE start < ? LIMIT ?)");
         if (!st.ok()) return dbError(db_, "prepare");
@@ -327,19 +430,19 @@ Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_
     if (keepPerNamespace > 0 && removed < batch) {
         std::vector<std::string> namespaces;
         {
-            Stmt st(db_, "SELECT name FROM namespaces");
+            Stmt st(*stmts_, "SELECT name FROM namespaces");
             if (!st.ok()) return dbError(db_, "prepare");
             while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
         }
         for (const auto& ns : namespaces) {
             // Is the namespace over the bound? One index probe, not a count of all its records.
-            Stmt edge(db_,
+            Stmt edge(*stmts_,
                       "SELECT start FROM activations WHERE namespace = ? "
                       "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
             if (!edge.ok()) return dbError(db_, "prepare");
             edge.bind(ns).bind(keepPerNamespace);
             if (edge.step() != SQLITE_ROW) continue;  // not over the bound
-            Stmt st(db_,
+            Stmt st(*stmts_,
                     "DELETE FROM activations WHERE rowid IN (SELECT rowid FROM activations "
                     "WHERE namespace = ? ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?)");
             if (!st.ok()) return dbError(db_, "prepare");
@@ -354,7 +457,7 @@ Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_
 
 Result<std::vector<UsageRow>> Store::usage(const std::string& ns, std::int64_t sinceHour,
                                            std::int64_t uptoHour) {
-    Stmt st(db_,
+    Stmt st(*stmts_,
             "SELECT action, hour, invocations, errors, cold_starts, gb_seconds, cpu_seconds "
             "FROM usage WHERE namespace=? AND hour >= ? AND hour <= ? ORDER BY hour, action");
     if (!st.ok()) return dbError(db_, "prepare");
@@ -370,7 +473,7 @@ Result<std::vector<UsageRow>> Store::usage(const std::string& ns, std::int64_t s
 }
 
 Result<std::vector<PendingRow>> Store::pending() {
-    Stmt st(db_, "SELECT id, accepted, request FROM pending ORDER BY accepted");
+    Stmt st(*stmts_, "SELECT id, accepted, request FROM pending ORDER BY accepted");
     if (!st.ok()) return dbError(db_, "prepare");
     std::vector<PendingRow> out;
     int rc;
@@ -380,7 +483,7 @@ Result<std::vector<PendingRow>> Store::pending() {
 }
 
 Result<std::optional<std::string>> Store::activation(const std::string& ns, const std::string& id) {
-    Stmt st(db_, "SELECT doc FROM activations WHERE namespace=? AND id=?");
+    Stmt st(*stmts_, "SELECT doc FROM activations WHERE namespace=? AND id=?");
     if (!st.ok()) return dbError(db_, "prepare");
     st.bind(ns).bind(id);
     int rc = st.step();
@@ -392,7 +495,7 @@ Result<std::optional<std::string>> Store::activation(const std::string& ns, cons
 Result<std::vector<std::string>> Store::activations(const std::string& ns, const ActivationQuery& q) {
     std::string sql = "SELECT doc FROM activations" + activationFilter(q) +
                       " ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?";
-    Stmt st(db_, sql.c_str());
+    Stmt st(*stmts_, sql.c_str());
     if (!st.ok()) return dbError(db_, "prepare");
     bindActivationFilter(st, ns, q);
     st.bind(q.limit).bind(q.skip);
@@ -405,7 +508,7 @@ Result<std::vector<std::string>> Store::activations(const std::string& ns, const
 
 Result<std::int64_t> Store::countActivations(const std::string& ns, const ActivationQuery& q) {
     std::string sql = "SELECT count(*) FROM activations" + activationFilter(q);
-    Stmt st(db_, sql.c_str());
+    Stmt st(*stmts_, sql.c_str());
     if (!st.ok()) return dbError(db_, "prepare");
     bindActivationFilter(st, ns, q);
     if (st.step() != SQLITE_ROW) return dbError(db_, "count activations");

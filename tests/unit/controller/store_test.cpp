@@ -139,6 +139,66 @@ TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
     EXPECT_EQ(*store_->countActivations("guest", q), 50);
 }
 
+TEST_F(StoreTest, AWriteBatchCommitsTogetherAndUndoesAFailingWriteAlone) {
+    ASSERT_TRUE(store_->addPending({"dup", 1, "{}"}));
+    UsageDelta u{"a", 0, false, false, 0.5, 0.01};
+    std::vector<Store::Write> ops = {
+        [](Store& s) { return s.addPending({"p1", 2, "{}"}); },
+        // Fails on the primary key: its own savepoint is rolled back, nothing else.
+        [](Store& s) { return s.addPending({"dup", 3, "{}"}); },
+        [u](Store& s) { return s.completeActivation("p1", "guest", "a", 0, "{\"x\":1}", u); },
+        // Fails half-way (after its first statement ran) and must leave nothing of itself.
+        [](Store& s) -> Result<void> {
+            if (auto r = s.addPending({"p2", 4, "{}"}); !r) return r;
+            return Error{Errc::StoreFailed, "second step failed"};
+        },
+    };
+    auto results = store_->writeBatch(ops);
+    ASSERT_EQ(results.size(), 4u);
+    EXPECT_TRUE(results[0]);
+    ASSERT_FALSE(results[1]);
+    EXPECT_EQ(results[1].error().code, Errc::StoreFailed);
+    EXPECT_TRUE(results[2]) << results[2].error().message;
+    ASSERT_FALSE(results[3]);
+    EXPECT_EQ(results[3].error().message, "second step failed");
+
+    auto pending = store_->pending();
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);  // "dup" from before; p1 completed, p2 undone
+    EXPECT_EQ((*pending)[0].id, "dup");
+    EXPECT_EQ((*pending)[0].accepted, 1);
+    EXPECT_EQ(**store_->activation("guest", "p1"), "{\"x\":1}");
+    auto ledger = store_->usage("guest", 0, 0);
+    ASSERT_TRUE(ledger);
+    ASSERT_EQ(ledger->size(), 1u);
+    EXPECT_EQ((*ledger)[0].invocations, 1);
+    // The connection is usable afterwards: no transaction or savepoint was left open.
+    EXPECT_TRUE(store_->addPending({"after", 5, "{}"}));
+    EXPECT_TRUE(store_->writeBatch({}).empty());
+}
+
+TEST_F(StoreTest, AtomicallyNestsAsASavepointInsideAnOpenTransaction) {
+    std::vector<Store::Write> ops = {[](Store& s) {
+        return s.atomically([&]() -> Result<void> {
+            if (auto r = s.addPending({"outer", 1, "{}"}); !r) return r;
+            // The inner one fails and is undone; the outer one goes on and commits.
+            auto inner = s.atomically([&]() -> Result<void> {
+                if (auto r = s.addPending({"inner", 2, "{}"}); !r) return r;
+                return Error{Errc::StoreFailed, "inner failed"};
+            });
+            EXPECT_FALSE(inner);
+            return {};
+        });
+    }};
+    auto results = store_->writeBatch(ops);
+    ASSERT_EQ(results.size(), 1u);
+    EXPECT_TRUE(results[0]);
+    auto pending = store_->pending();
+    ASSERT_TRUE(pending);
+    ASSERT_EQ(pending->size(), 1u);
+    EXPECT_EQ((*pending)[0].id, "outer");
+}
+
 TEST_F(StoreTest, DataSurvivesReopening) {
     ASSERT_TRUE(store_->putEntity("guest", {"a", "actions", R"({"k":1})", 1}));
     store_.reset();

@@ -11,13 +11,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "fw/common/activation.hpp"
 #include "fw/common/json.hpp"
@@ -70,13 +74,27 @@ public:
     ~StoreThread();
     template <class F>
     asio::awaitable<std::invoke_result_t<F, Store&>> run(F f);
+    // A write that may share its transaction with the other writes queued while the store
+    // thread was busy (group commit: Store::writeBatch). Resumes when it is committed.
+    asio::awaitable<Result<void>> write(Store::Write w);
     void stop();
     Store& unsafeStore() { return *store_; }  // only before the io_context runs
+    // How many transactions write() has used so far (each holds one or more writes).
+    std::uint64_t writeTransactions() const { return writeTransactions_.load(); }
 
 private:
+    struct QueuedWrite {
+        Store::Write write;
+        std::function<void(Result<void>)> done;
+    };
+    void drainWrites();
+
     asio::io_context& io_;
     asio::thread_pool pool_{1};
     std::unique_ptr<Store> store_;
+    std::mutex queueMutex_;
+    std::vector<QueuedWrite> queue_;  // guarded by queueMutex_
+    std::atomic<std::uint64_t> writeTransactions_{0};
 };
 
 class Controller {

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -92,10 +93,19 @@ public:
     Result<std::int64_t> countEntities(const std::string& ns, const std::string& collection,
                                        const std::optional<std::string>& pkg);
 
+    // Runs `f` atomically: in a transaction of its own (BEGIN IMMEDIATE ... COMMIT) when none is
+    // open, otherwise in a savepoint of the open one. On an error everything `f` did is undone.
+    Result<void> atomically(const std::function<Result<void>()>& f);
+    // Group commit: runs every write of `ops` in one transaction, each atomically in its own
+    // savepoint, so one failing write is undone alone and reports its error while the others
+    // commit together. Returns one result per op; if the commit fails, every op reports that.
+    using Write = std::function<Result<void>(Store&)>;
+    std::vector<Result<void>> writeBatch(const std::vector<Write>& ops);
+
     // An accepted activation, recorded before the caller is told it was accepted.
     Result<void> addPending(const PendingRow& row);
-    // Stores the finished record, forgets the pending entry and adds `usage` to the ledger, in
-    // one transaction. The ledger counts only an activation that was still pending, so no
+    // Stores the finished record, forgets the pending entry and adds `usage` to the ledger,
+    // atomically. The ledger counts only an activation that was still pending, so no
     // activation is ever counted twice.
     Result<void> completeActivation(const std::string& id, const std::string& ns,
                                     const std::string& path, std::int64_t start,
@@ -113,10 +123,14 @@ public:
     Result<std::int64_t> pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
                                           std::int64_t batch = 500);
 
+    class Statements;  // the connection's prepared-statement cache (store.cpp)
+
 private:
-    explicit Store(sqlite3* db) : db_(db) {}
+    explicit Store(sqlite3* db);
     Result<void> exec(const char* sql);
+    Result<void> execCached(const char* sql);  // for statements run often (BEGIN, SAVEPOINT, ...)
     sqlite3* db_;
+    std::unique_ptr<Statements> stmts_;
 };
 
 }  // namespace fw::controller
