@@ -2,14 +2,36 @@
 // reported, and the list/log/result views of a record. Pure functions over JSON.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "fw/common/activation.hpp"
 #include "fw/common/json.hpp"
 
 namespace fw::controller {
 
+// What the ledger, the metrics and the controller's bookkeeping need of a finished activation,
+// taken once from the invoker's report rather than parsed back out of the record.
+struct RecordFacts {
+    std::string path;        // the action's "ns/pkg/name" (the record's path annotation)
+    std::string entityPath;  // "pkg/name" or "name": the path inside the namespace
+    std::string_view status;  // "success", "application error", ...
+    bool success = false;
+    StartKind startKind = StartKind::Cold;
+    std::int64_t start = 0;
+    std::int64_t durationMs = 0;
+    std::int64_t waitMs = 0;
+    std::optional<std::int64_t> initMs;
+    std::int64_t billedMs = 0;
+    double gbSeconds = 0;
+    double cpuSeconds = 0;
+};
+RecordFacts recordFacts(const RunRequest& req, const RunResult& res);
+
 // The full record (GET /activations/{id}). `subject` is the invoking namespace.
+Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
+                           bool publish, const RecordFacts& facts);
 Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
                            bool publish);
 

@@ -611,49 +611,38 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     RunRequest copy = req;
     req.params = std::move(params);
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
-        Json record = buildActivationRecord(subject, copy, res, publish);
-        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record), res.overloaded),
+        RecordFacts facts = recordFacts(copy, res);
+        Json record = buildActivationRecord(subject, copy, res, publish, facts);
+        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record), std::move(facts), res.overloaded),
                        asio::detached);
     });
 }
 
 asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc,
-                                         bool overloaded) {
-    std::string path;
-    for (const auto& a : doc["annotations"]) {
-        if (a["key"] == "path") path = a["value"].get<std::string>();
-    }
-    // The record's path column is the entity path inside the namespace ("a" or "pkg/a").
-    auto slash = path.find('/');
-    std::string entityPath = slash == std::string::npos ? path : path.substr(slash + 1);
-    std::int64_t start = doc.value("start", std::int64_t{0});
+                                         RecordFacts facts, bool overloaded) {
     UsageDelta usage;
-    usage.action = entityPath;
-    usage.hour = start - start % kHourMs;
-    usage.error = !doc["response"].value("success", false);
-    auto ann = [&](const char* key) {
-        const Json* v = findKeyValue(doc["annotations"], key);
-        return v ? *v : Json();
-    };
-    usage.cold = ann("startKind") == "cold";
-    usage.gbSeconds = ann("gbSeconds").is_number() ? ann("gbSeconds").get<double>() : 0.0;
-    usage.cpuSeconds = ann("cpuTime").is_number() ? ann("cpuTime").get<double>() / 1000.0 : 0.0;
-    auto wTask = store_.write([activationId, ns, entityPath, start, usage,
-                             text = doc.dump(-1, ' ', false, Json::error_handler_t::replace)](Store& s) {
+    usage.action = facts.entityPath;
+    usage.hour = facts.start - facts.start % kHourMs;
+    usage.error = !facts.success;
+    usage.cold = facts.startKind == StartKind::Cold;
+    usage.gbSeconds = facts.gbSeconds;
+    usage.cpuSeconds = facts.cpuSeconds;
+    // The record's path column is the entity path inside the namespace ("a" or "pkg/a").
+    auto wTask = store_.write([activationId, ns, entityPath = facts.entityPath, start = facts.start, usage,
+                               text = doc.dump(-1, ' ', false, Json::error_handler_t::replace)](Store& s) {
         return s.completeActivation(activationId, ns, entityPath, start, text, usage);
     });
     auto w = co_await std::move(wTask);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
-    metrics_->m.record(ns, doc);
+    metrics_->m.record(ns, facts);
     --inFlight_;
     if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;
-    // The record's path annotation is the action's "ns/pkg/name".
-    if (auto a = actionInFlight_.find(path); a != actionInFlight_.end() && --a->second <= 0) {
+    if (auto a = actionInFlight_.find(facts.path); a != actionInFlight_.end() && --a->second <= 0) {
         actionInFlight_.erase(a);
     }
     auto range = waiters_.equal_range(activationId);
     for (auto it = range.first; it != range.second; ++it) {
-        it->second->record = doc;
+        it->second->record = std::next(it) == range.second ? std::move(doc) : doc;
         it->second->overloaded = overloaded;
         it->second->timer.cancel();
     }
@@ -740,7 +729,8 @@ asio::awaitable<void> Controller::resumePending() {
                                     "the restart could not run."}};
             ++inFlight_;
             ++quotas_[subject].inFlight;
-            auto done = record(row.id, subject, buildActivationRecord(subject, r, res, false));
+            RecordFacts facts = recordFacts(r, res);
+            auto done = record(row.id, subject, buildActivationRecord(subject, r, res, false, facts), std::move(facts));
             co_await std::move(done);
             continue;
         }

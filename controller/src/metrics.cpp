@@ -57,22 +57,13 @@ void Histogram::render(std::string& out, const std::string& name, const std::str
     out += name + "_count{" + labels + "} " + std::to_string(count_) + "\n";
 }
 
-void Metrics::record(const std::string& ns, const Json& rec) {
-    auto ann = [&](const char* key) {
-        const Json* v = findKeyValue(rec["annotations"], key);
-        return v ? *v : Json();
-    };
-    std::string path = ann("path").is_string() ? ann("path").get<std::string>() : "";
-    auto slash = path.find('/');
-    std::string action = slash == std::string::npos ? path : path.substr(slash + 1);
-    std::string status = rec["response"].value("status", std::string("whisk internal error"));
-    ++activations_[{ns, action, status}];
-    std::string kind = ann("startKind").is_string() ? ann("startKind").get<std::string>() : "cold";
-    ++starts_[{ns, action, kind}];
-    duration_[ns].observe(static_cast<double>(rec.value("duration", std::int64_t{0})) / 1000.0);
-    if (ann("waitTime").is_number()) wait_[ns].observe(ann("waitTime").get<double>() / 1000.0);
-    if (ann("initTime").is_number()) init_[ns].observe(ann("initTime").get<double>() / 1000.0);
-    if (ann("gbSeconds").is_number()) gbSeconds_[ns] += ann("gbSeconds").get<double>();
+void Metrics::record(const std::string& ns, const RecordFacts& f) {
+    ++activations_[{ns, f.entityPath, std::string(f.status)}];
+    ++starts_[{ns, f.entityPath, std::string(startKindWord(f.startKind))}];
+    duration_[ns].observe(static_cast<double>(f.durationMs) / 1000.0);
+    wait_[ns].observe(static_cast<double>(f.waitMs) / 1000.0);
+    if (f.initMs) init_[ns].observe(static_cast<double>(*f.initMs) / 1000.0);
+    gbSeconds_[ns] += f.gbSeconds;
 }
 
 std::string Metrics::render(const InvokerStatus& inv) const {

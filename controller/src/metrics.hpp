@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include "fw/common/activation.hpp"
+#include "activations.hpp"
 #include "fw/common/json.hpp"
 
 namespace fw::controller {
@@ -32,7 +33,7 @@ private:
 class Metrics {
 public:
     // Counts one stored activation record.
-    void record(const std::string& ns, const Json& rec);
+    void record(const std::string& ns, const RecordFacts& facts);
     // The whole exposition, with the invoker's current state as gauges.
     std::string render(const InvokerStatus& invoker) const;
 

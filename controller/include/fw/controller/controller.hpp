@@ -14,8 +14,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -32,6 +32,8 @@
 namespace fw::controller {
 
 namespace asio = boost::asio;
+
+struct RecordFacts;  // what the bookkeeping needs of a finished activation (src/activations.hpp)
 
 // Who is calling: the namespace a key belongs to.
 struct Identity {
@@ -195,7 +197,7 @@ private:
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
-                                 bool overloaded = false);
+                                 RecordFacts facts, bool overloaded = false);
     // The namespace's quota, re-read from the store at most every 2 s.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
