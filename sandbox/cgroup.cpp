@@ -135,10 +135,10 @@ std::vector<CgroupMount> parseCgroupMounts(std::string_view mountinfo) {
         CgroupMount m;
         m.mountPoint = unescape(fields[4]);
         m.v2 = fstype == "cgroup2";
-        if (!m.v2 && dash + 3 < fields.size()) {
+        if (dash + 3 < fields.size()) {
             for (auto& opt : split(fields[dash + 3], ',')) {
                 if (opt == "rw" || opt == "ro" || opt.empty()) continue;
-                m.controllers.push_back(opt);
+                (m.v2 ? m.rootFlags : m.controllers).push_back(opt);
             }
         }
         out.push_back(std::move(m));

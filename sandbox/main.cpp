@@ -3,6 +3,7 @@
 //   fw-sandbox run --spec=FILE               spec from a file, errors on stderr (humans, tests)
 //   fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]
 //   fw-sandbox profile [NAME]                prints the seccomp profile with its reasons
+//   fw-sandbox favordynmods [on|off]         shows or sets the cgroup2 root flag favordynmods
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -29,7 +30,8 @@ std::optional<std::string> option(int argc, char** argv, const char* name) {
 int usage() {
     std::cerr << "usage: fw-sandbox run (--control-fd=N | --spec=FILE)\n"
                  "       fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]\n"
-                 "       fw-sandbox profile [NAME]\n";
+                 "       fw-sandbox profile [NAME]\n"
+                 "       fw-sandbox favordynmods [on|off]\n";
     return 2;
 }
 
@@ -122,6 +124,24 @@ int profile(int argc, char** argv) {
     return 0;
 }
 
+// fwd runs `favordynmods on` at start (see cgroup_dynmods.cpp and docs/sandbox.md).
+int favorDynmods(int argc, char** argv) {
+    if (argc == 2) {
+        auto on = fw::sandbox::cgroupFavorDynmods();
+        std::cout << (!on ? "unknown (no cgroup2 mount is visible)" : *on ? "on" : "off") << "\n";
+        return 0;
+    }
+    std::string want = argv[2];
+    if (argc != 3 || (want != "on" && want != "off")) return usage();
+    auto r = fw::sandbox::setCgroupFavorDynmods(want == "on");
+    if (!r) {
+        std::cerr << "fw-sandbox favordynmods: " << r.error().message << "\n";
+        return 1;
+    }
+    std::cout << *r << "\n";
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -130,5 +150,6 @@ int main(int argc, char** argv) {
     if (cmd == "run") return run(argc, argv);
     if (cmd == "cleanup") return cleanup(argc, argv);
     if (cmd == "profile") return profile(argc, argv);
+    if (cmd == "favordynmods") return favorDynmods(argc, argv);
     return usage();
 }

@@ -40,6 +40,7 @@ struct StandaloneOptions {
     int drainSeconds = 30;
     std::string sandboxBinary;
     std::string cgroupParent = "firework";
+    bool cgroupFavorDynmods = true;
     NamespaceQuota quota;  // defaults for namespaces without overrides
     std::int64_t memoryPoolMb = 0;  // 0: half the machine's memory
     std::string prewarm = "python:3:256=2,nodejs:20:256=2";
@@ -216,6 +217,19 @@ int runStandalone(const StandaloneOptions& o) {
         return 1;
     } else if (*stale > 0) {
         spdlog::warn("removed {} instance(s) left by a previous fwd", *stale);
+    }
+    // Without favordynmods, attaching a new instance to its cgroup waits for an RCU grace period
+    // whenever no other attach happened in the last ~20 ms: a sporadic cold start paid 6-17 ms
+    // for it on the reference machine (docs/sandbox.md). A kernel setting, like kubelet's.
+    if (!o.cgroupFavorDynmods) {
+        spdlog::info("cgroup: favordynmods left as it is (--cgroup-favor-dynmods=false); without it a "
+                     "cold start after a quiet spell waits for an RCU grace period at its cgroup attach");
+    } else if (auto fav = invoker::favorCgroupDynmods(lopts); fav) {
+        spdlog::info("cgroup: {}", *fav);
+    } else {
+        spdlog::warn("cgroup: {}; every cold start after a quiet spell then waits for an RCU grace "
+                     "period (6-17 ms measured) when it is attached to its cgroup",
+                     fav.error().message);
     }
 
     asio::io_context io(1);
@@ -475,6 +489,10 @@ int main(int argc, char** argv) {
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,
                            "cgroup under which instance cgroups are made, in every hierarchy")
+        ->capture_default_str();
+    standalone->add_option("--cgroup-favor-dynmods", so.cgroupFavorDynmods,
+                           "turn on the cgroup2 root flag favordynmods at start (faster instance "
+                           "cgroup attaches, slightly slower fork/exit host-wide)")
         ->capture_default_str();
 
     std::string adminDataDir;

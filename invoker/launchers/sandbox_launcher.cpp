@@ -126,7 +126,11 @@ Result<std::string> runHelper(const std::string& binary, const std::vector<std::
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return failed("fw-sandbox " + (args.empty() ? "" : args[0]) + ": " + text);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        while (!text.empty() && text.back() == '\n') text.pop_back();
+        // Its own errors already say "fw-sandbox <command>: ...".
+        return failed(text.rfind("fw-sandbox ", 0) == 0 ? text : "fw-sandbox " + (args.empty() ? "" : args[0]) + ": " + text);
+    }
     return text;
 }
 
@@ -427,6 +431,13 @@ Result<int> cleanupStale(const SandboxLauncherOptions& options) {
     int n = 0;
     std::sscanf(out->c_str(), "removed %d", &n);
     return n;
+}
+
+Result<std::string> favorCgroupDynmods(const SandboxLauncherOptions& options) {
+    auto out = runHelper(options.sandboxBinary, {"favordynmods", "on"});
+    if (!out) return out.error();
+    while (!out->empty() && out->back() == '\n') out->pop_back();
+    return *out;
 }
 
 }  // namespace fw::invoker

@@ -115,6 +115,19 @@ TEST(SandboxCgroupProbe, ParsesMountinfo) {
     EXPECT_TRUE(m[5].v2);
     EXPECT_EQ(m[6].controllers, (std::vector<std::string>{"cpu", "cpuacct"}));  // optional field skipped
     EXPECT_EQ(m[7].mountPoint, "/mnt/with space");
+    EXPECT_EQ(m[7].rootFlags, std::vector<std::string>{"nsdelegate"});
+    EXPECT_TRUE(m[5].rootFlags.empty());
+}
+
+TEST(SandboxCgroupProbe, FavorDynmodsKeepsTheOtherRootFlags) {
+    // A cgroup2 context sets every root flag: one left out would be cleared host-wide.
+    using V = std::vector<std::string>;
+    EXPECT_EQ(rootFlagsWith({}, true), V{"favordynmods"});
+    EXPECT_EQ(rootFlagsWith({"nsdelegate", "memory_recursiveprot"}, true),
+              (V{"nsdelegate", "memory_recursiveprot", "favordynmods"}));
+    EXPECT_EQ(rootFlagsWith({"nsdelegate", "favordynmods", "memory_recursiveprot"}, false),
+              (V{"nsdelegate", "memory_recursiveprot"}));
+    EXPECT_EQ(rootFlagsWith({"favordynmods"}, true), V{"favordynmods"});
 }
 
 TEST(SandboxCgroupProbe, ChoosesTheBackendByWhatIsMounted) {

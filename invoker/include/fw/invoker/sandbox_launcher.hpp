@@ -46,4 +46,9 @@ Result<std::unique_ptr<Launcher>> makeSandboxLauncher(const SandboxLauncherOptio
 // Returns how many stale instances were removed.
 Result<int> cleanupStale(const SandboxLauncherOptions& options);
 
+// For fwd's start-up: turns on the cgroup2 root flag favordynmods (runs `fw-sandbox favordynmods
+// on`), so that attaching an instance to its cgroup does not wait for an RCU grace period. Returns
+// what was done, in a sentence; the error (e.g. a kernel older than 6.1) names what is missing.
+Result<std::string> favorCgroupDynmods(const SandboxLauncherOptions& options);
+
 }  // namespace fw::invoker

@@ -77,6 +77,9 @@ struct CgroupMount {
     std::string mountPoint;
     bool v2 = false;
     std::vector<std::string> controllers;  // v1: from the super options (incl. "name=...")
+    // v2: the root's flags from the super options (nsdelegate, favordynmods, ...). They belong to
+    // the one unified hierarchy, so every cgroup2 mount shows the same.
+    std::vector<std::string> rootFlags;
 };
 std::vector<CgroupMount> parseCgroupMounts(std::string_view mountinfo);
 
@@ -104,6 +107,21 @@ std::unique_ptr<CgroupBackend> makeCgroupV2(const std::string& root, CgroupFs& f
 
 // Limits derived from a memory size: CPU share proportional to memory (256 MB = default share).
 CgroupLimits limitsFor(int memoryMb, int pidsMax);
+
+// favordynmods (Linux 6.1+) is a flag of the cgroup2 root. Without it, moving a process into a
+// cgroup (every instance's attach, v1 or v2: the kernel's threadgroup lock is global) waits for an
+// RCU grace period unless another move happened in the last ~20 ms; with it, fork and exit take
+// that lock's slower path instead. Root flags are set by whatever creates a cgroup2 superblock
+// context last, so the other flags (nsdelegate, memory_recursiveprot, ...) are carried over.
+// `current` are the root's flags as shown by mountinfo.
+std::vector<std::string> rootFlagsWith(const std::vector<std::string>& current, bool favorDynmods);
+// Whether favordynmods is on, from /proc/self/mountinfo (else /proc/1/mountinfo); nullopt when no
+// cgroup2 mount is visible in either.
+std::optional<bool> cgroupFavorDynmods();
+// Turns favordynmods on or off without mounting anything: fsopen("cgroup2") with the flags, then
+// FSCONFIG_CMD_CREATE, which applies them to the root (in the initial cgroup namespace only;
+// checked afterwards). Returns what happened, in a sentence. Needs CAP_SYS_ADMIN.
+Result<std::string> setCgroupFavorDynmods(bool on);
 
 // "cpu.stat"/"memory.events"-style "key value" lines; nullopt when the key is missing.
 std::optional<std::int64_t> readKeyValue(std::string_view text, std::string_view key);
