@@ -535,15 +535,24 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     if (auto admitted = admit(name.ns, *quota); !admitted) co_return admitted.error();
     std::string id = newActivationId();
     std::int64_t accepted = nowMs();
-    // Durable before anyone is told: a crash after this point re-runs the activation at start.
-    Json request = {{"subject", who.ns}, {"uuid", who.uuid}, {"action", name.path()},
-                    {"params", params}};
-    PendingRow row{id, accepted, request.dump()};
-    auto wTask = store_.write([row = std::move(row)](Store& s) { return s.addPending(row); });
-    auto w = co_await std::move(wTask);
-    if (!w) {
-        --quotas_[name.ns].inFlight;
-        co_return w.error();
+    // The pending row: what makes an accepted activation survive a crash (it is run again at
+    // start). Written before the caller is told the activation id, which for a non-blocking
+    // invocation is now, and for a blocking one only if the wait ends before the record is
+    // stored (then the caller gets 202 and the id). A blocking invocation answered with its
+    // record never needs one: the record is stored before the answer. (docs/architecture.md,
+    // Durability.)
+    auto writePending = [this, id, accepted, request = Json{{"subject", who.ns}, {"uuid", who.uuid},
+                                                            {"action", name.path()}, {"params", params}}]() {
+        PendingRow row{id, accepted, request.dump()};
+        return store_.write([row = std::move(row)](Store& s) { return s.addPending(row); });
+    };
+    if (!wait) {
+        auto wTask = writePending();
+        auto w = co_await std::move(wTask);
+        if (!w) {
+            --quotas_[name.ns].inFlight;
+            co_return w.error();
+        }
     }
     ++actionInFlight_[name.path()];
     std::unique_ptr<Waiter> waiter;
@@ -551,11 +560,32 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
         waiter = std::make_unique<Waiter>(io_);
         waiter->timer.expires_after(*wait);
         waiters_.emplace(id, waiter.get());
+        withoutPending_.emplace(id, false);
     }
     dispatch(who, *action, params, id, accepted);
     InvokeOutcome out{id, std::nullopt};
     if (!waiter) co_return out;
-    co_await waiter->timer.async_wait(kTuple);
+    Result<void> pendingWritten;
+    for (;;) {
+        co_await waiter->timer.async_wait(kTuple);
+        if (waiter->record) break;  // record() stored it and woke us
+        auto it = withoutPending_.find(id);
+        if (it == withoutPending_.end()) break;
+        if (it->second) {
+            // The activation has finished and its record is on its way to the store: wait for
+            // it rather than answer 202 for an activation that is already over.
+            waiter->timer.expires_at(asio::steady_timer::time_point::max());
+            continue;
+        }
+        // The wait is over first: the caller gets 202 and the id, so from now on the activation
+        // must survive a crash. Its record, whenever it comes, deletes the row (the store runs
+        // writes in order, so the row is there first).
+        withoutPending_.erase(it);
+        auto wTask = writePending();
+        pendingWritten = co_await std::move(wTask);
+        if (!pendingWritten && !waiter->record) withoutPending_.emplace(id, false);
+        break;
+    }
     // Woken either by the deadline or by record(); erase our entry either way.
     auto range = waiters_.equal_range(id);
     for (auto it = range.first; it != range.second; ++it) {
@@ -564,6 +594,7 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
             break;
         }
     }
+    if (!pendingWritten && !waiter->record) co_return pendingWritten.error();
     out.record = std::move(waiter->record);
     out.overloaded = waiter->overloaded;
     co_return out;
@@ -613,13 +644,22 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
         RecordFacts facts = recordFacts(copy, res);
         Json record = buildActivationRecord(subject, copy, res, publish, facts);
-        asio::co_spawn(io_, this->record(copy.activationId, subject, std::move(record), std::move(facts), res.overloaded),
+        // A blocking invocation still waiting has no pending row: its record alone is written
+        // (and its waiter, seeing this, waits for it instead of writing one).
+        bool hadPending = true;
+        if (auto it = withoutPending_.find(copy.activationId); it != withoutPending_.end()) {
+            it->second = true;
+            hadPending = false;
+        }
+        asio::co_spawn(io_,
+                       this->record(copy.activationId, subject, std::move(record), std::move(facts),
+                                    res.overloaded, hadPending),
                        asio::detached);
     });
 }
 
 asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc,
-                                         RecordFacts facts, bool overloaded) {
+                                         RecordFacts facts, bool overloaded, bool hadPending) {
     UsageDelta usage;
     usage.action = facts.entityPath;
     usage.hour = facts.start - facts.start % kHourMs;
@@ -629,10 +669,12 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     usage.cpuSeconds = facts.cpuSeconds;
     // The record's path column is the entity path inside the namespace ("a" or "pkg/a").
     auto wTask = store_.write([activationId, ns, entityPath = facts.entityPath, start = facts.start, usage,
-                               text = doc.dump(-1, ' ', false, Json::error_handler_t::replace)](Store& s) {
-        return s.completeActivation(activationId, ns, entityPath, start, text, usage);
+                               text = doc.dump(-1, ' ', false, Json::error_handler_t::replace),
+                               hadPending](Store& s) {
+        return s.completeActivation(activationId, ns, entityPath, start, text, usage, hadPending);
     });
     auto w = co_await std::move(wTask);
+    withoutPending_.erase(activationId);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
     metrics_->m.record(ns, facts);
     --inFlight_;

@@ -384,19 +384,26 @@ Result<void> Store::addPending(const PendingRow& row) {
 
 Result<void> Store::completeActivation(const std::string& id, const std::string& ns,
                                        const std::string& path, std::int64_t start,
-                                       const std::string& doc, const UsageDelta& usage) {
+                                       const std::string& doc, const UsageDelta& usage,
+                                       bool hadPending) {
     return atomically([&]() -> Result<void> {
-        Stmt ins(*stmts_,
-                 "INSERT OR REPLACE INTO activations(id, namespace, path, start, doc) "
-                 "VALUES(?,?,?,?,?)");
+        // Without a pending row, the record itself must be new to be counted.
+        Stmt ins(*stmts_, hadPending ? "INSERT OR REPLACE INTO activations(id, namespace, path, start, doc) "
+                                       "VALUES(?,?,?,?,?)"
+                                     : "INSERT INTO activations(id, namespace, path, start, doc) "
+                                       "VALUES(?,?,?,?,?) ON CONFLICT(id) DO NOTHING");
         if (!ins.ok()) return dbError(db_, "prepare");
         ins.bind(id).bind(ns).bind(path).bind(start).bind(doc);
         if (ins.step() != SQLITE_DONE) return dbError(db_, "store activation");
-        Stmt del(*stmts_, "DELETE FROM pending WHERE id=?");
-        if (!del.ok()) return dbError(db_, "prepare");
-        del.bind(id);
-        if (del.step() != SQLITE_DONE) return dbError(db_, "clear pending activation");
-        if (sqlite3_changes(db_) != 1) return {};
+        if (hadPending) {
+            Stmt del(*stmts_, "DELETE FROM pending WHERE id=?");
+            if (!del.ok()) return dbError(db_, "prepare");
+            del.bind(id);
+            if (del.step() != SQLITE_DONE) return dbError(db_, "clear pending activation");
+            if (sqlite3_changes(db_) != 1) return {};
+        } else if (sqlite3_changes(db_) != 1) {
+            return {};
+        }
         Stmt led(*stmts_,
                  "INSERT INTO usage(namespace, action, hour, invocations, errors, cold_starts, "
                  "gb_seconds, cpu_seconds) VALUES(?,?,?,1,?,?,?,?) "

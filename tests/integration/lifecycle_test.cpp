@@ -200,6 +200,50 @@ TEST(Lifecycle, BlockingInvokeBeyondTheWaitAnswers202) {
     EXPECT_EQ(fwd.stop(), 0);
 }
 
+TEST(Lifecycle, ABlockingInvokeAnswered202SurvivesKill9) {
+    // A blocking invocation gets no pending row while its caller waits; once the wait is over
+    // and the caller has the id (202), it must be as durable as a non-blocking one.
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--blocking-wait-ms", "300"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("slow", Json{{"s", 1.5}}, true, false);
+    ASSERT_TRUE(r);
+    ASSERT_EQ(r->status, 202);
+    std::string id = (*r->json())["activationId"].get<std::string>();
+    fwd.kill9();
+    fwd.start();
+    auto c2 = fwd.client();
+    auto rec = waitForActivation(c2, id);
+    ASSERT_TRUE(rec) << "the activation answered with 202 was lost: " << rec.error().message;
+    EXPECT_EQ((*rec)["response"]["result"]["slept"], 1.5);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, BlockingInvokesAnsweredWithTheirRecordLeaveNothingPending) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    for (int i = 0; i < 3; ++i) {
+        auto r = c.invokeAction("slow", Json{{"s", 0}}, true, false);
+        ASSERT_TRUE(r);
+        ASSERT_EQ(r->status, 200) << r->body;
+    }
+    // Restarting runs every pending activation again: none may be left.
+    fwd.kill9();
+    fwd.start();
+    auto c2 = fwd.client();
+    client::ActivationQuery q;
+    q.name = "slow";
+    auto list = c2.listActivations(q);
+    ASSERT_TRUE(list) << list.error().message;
+    EXPECT_EQ(list->size(), 3u) << list->dump();
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
 }  // namespace
 }  // namespace fw::test
 

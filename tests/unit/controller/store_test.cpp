@@ -94,6 +94,19 @@ TEST_F(StoreTest, LedgerCountsEachActivationOnceAndSumsPerHour) {
     EXPECT_TRUE(store_->usage("other", 0, 7200000)->empty());
 }
 
+TEST_F(StoreTest, AnActivationThatNeverHadAPendingRowIsCountedOnce) {
+    ASSERT_TRUE(store_->completeActivation("b1", "guest", "a", 10, R"({"n":1})", {"a", 0, false, false, 0.5, 0.25}, false));
+    // The same record again (it cannot happen, but must not count twice or overwrite).
+    ASSERT_TRUE(store_->completeActivation("b1", "guest", "a", 10, R"({"n":2})", {"a", 0, false, false, 0.5, 0.25}, false));
+    EXPECT_EQ(**store_->activation("guest", "b1"), R"({"n":1})");
+    auto rows = store_->usage("guest", 0, 0);
+    ASSERT_TRUE(rows);
+    ASSERT_EQ(rows->size(), 1u);
+    EXPECT_EQ((*rows)[0].invocations, 1);
+    EXPECT_DOUBLE_EQ((*rows)[0].gbSeconds, 0.5);
+    EXPECT_TRUE(store_->pending()->empty());
+}
+
 TEST_F(StoreTest, ActivationQueriesFilterByNameAndTime) {
     for (int i = 0; i < 5; ++i) {
         std::string id = "id" + std::to_string(i);

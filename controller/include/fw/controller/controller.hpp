@@ -197,7 +197,7 @@ private:
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
-                                 RecordFacts facts, bool overloaded = false);
+                                 RecordFacts facts, bool overloaded = false, bool hadPending = true);
     // The namespace's quota, re-read from the store at most every 2 s.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
@@ -212,6 +212,9 @@ private:
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const CachedAction>> actions_;
     std::unordered_map<std::string, Identity> identities_;  // by uuid, verified keys only
     std::unordered_multimap<std::string, Waiter*> waiters_;  // by activation id
+    // Blocking invocations running without a pending row, by activation id: true once their
+    // record is on its way to the store (see invoke()).
+    std::unordered_map<std::string, bool> withoutPending_;
     std::size_t inFlight_ = 0;
     struct QuotaState {
         NamespaceQuota quota;

@@ -106,10 +106,12 @@ public:
     Result<void> addPending(const PendingRow& row);
     // Stores the finished record, forgets the pending entry and adds `usage` to the ledger,
     // atomically. The ledger counts only an activation that was still pending, so no
-    // activation is ever counted twice.
+    // activation is ever counted twice. `hadPending` false: the activation never had a pending
+    // row (a blocking invocation answered with its record); its only record is counted.
     Result<void> completeActivation(const std::string& id, const std::string& ns,
                                     const std::string& path, std::int64_t start,
-                                    const std::string& doc, const UsageDelta& usage);
+                                    const std::string& doc, const UsageDelta& usage,
+                                    bool hadPending = true);
     // Ledger rows of `ns` whose hour lies in [sinceHour, uptoHour].
     Result<std::vector<UsageRow>> usage(const std::string& ns, std::int64_t sinceHour,
                                         std::int64_t uptoHour);
