@@ -184,16 +184,25 @@ TEST(Lifecycle, AnAcceptedActivationSurvivesKill9) {
     EXPECT_EQ(fwd.stop(), 0);
 }
 
+// A blocking invocation of a 1.5 s action against a 300 ms blocking wait: 202 and the id.
+std::string invokeBeyondTheWait(FwdProcess& fwd) {
+    auto c = fwd.client();
+    EXPECT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
+    auto r = c.invokeAction("slow", Json{{"s", 1.5}}, true, false);
+    EXPECT_TRUE(r);
+    if (!r) return "";
+    EXPECT_EQ(r->status, 202) << r->body;
+    auto j = r->json();
+    return j && j->contains("activationId") ? (*j)["activationId"].get<std::string>() : "";
+}
+
 TEST(Lifecycle, BlockingInvokeBeyondTheWaitAnswers202) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data", {"--blocking-wait-ms", "300"});
     fwd.start();
+    std::string id = invokeBeyondTheWait(fwd);
+    ASSERT_FALSE(id.empty());
     auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
-    auto r = c.invokeAction("slow", Json{{"s", 1.5}}, true, false);
-    ASSERT_TRUE(r);
-    EXPECT_EQ(r->status, 202);
-    std::string id = (*r->json())["activationId"].get<std::string>();
     auto rec = waitForActivation(c, id);
     ASSERT_TRUE(rec);
     EXPECT_EQ((*rec)["response"]["status"], "success");
@@ -206,16 +215,12 @@ TEST(Lifecycle, ABlockingInvokeAnswered202SurvivesKill9) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data", {"--blocking-wait-ms", "300"});
     fwd.start();
-    auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("slow", actionBody("python:3", kSlow), false));
-    auto r = c.invokeAction("slow", Json{{"s", 1.5}}, true, false);
-    ASSERT_TRUE(r);
-    ASSERT_EQ(r->status, 202);
-    std::string id = (*r->json())["activationId"].get<std::string>();
+    std::string id = invokeBeyondTheWait(fwd);
+    ASSERT_FALSE(id.empty());
     fwd.kill9();
     fwd.start();
-    auto c2 = fwd.client();
-    auto rec = waitForActivation(c2, id);
+    auto c = fwd.client();
+    auto rec = waitForActivation(c, id);
     ASSERT_TRUE(rec) << "the activation answered with 202 was lost: " << rec.error().message;
     EXPECT_EQ((*rec)["response"]["result"]["slept"], 1.5);
     EXPECT_EQ(fwd.stop(), 0);
