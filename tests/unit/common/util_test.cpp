@@ -54,6 +54,11 @@ TEST(Util, IdsAreRandomAndWellFormed) {
     ASSERT_EQ(uuid.size(), 36u);
     EXPECT_EQ(uuid[14], '4');
     EXPECT_EQ(randomAlnum(64).size(), 64u);
+    // Draws larger than the per-thread buffer, and across its refills, never repeat.
+    auto a = randomHex(1000), b = randomHex(1000);
+    EXPECT_EQ(a.size(), 2000u);
+    EXPECT_NE(a, b);
+    EXPECT_EQ(a.find(std::string(64, '0')), std::string::npos);
 }
 
 TEST(Util, Rfc3339Nano) {
