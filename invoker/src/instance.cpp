@@ -113,6 +113,7 @@ Instance::Instance(asio::io_context& io, std::unique_ptr<Process> p, Pipes pipes
     boost::system::error_code ec;
     stdout_.non_blocking(true, ec);
     stderr_.non_blocking(true, ec);
+    stdin_.non_blocking(true, ec);
 }
 
 Instance::~Instance() { destroy(); }
@@ -235,15 +236,40 @@ asio::awaitable<void> Instance::watchExit() {
     for (auto& [id, p] : shared_) p->timer.cancel();
 }
 
-asio::awaitable<void> Instance::writeRequest(std::string line) {
-    auto self = shared_from_this();
-    auto [ec, n] = co_await asio::async_write(stdin_, asio::buffer(line), kTuple);
-    (void)n;
-    // A failed write means the process is gone or closed stdin; watchExit reports the former,
-    // and a process that closed stdin can never answer: treat both as an exit.
-    if (ec && ec != asio::error::operation_aborted) {
+void Instance::send(std::string line) {
+    if (!writes_.empty()) {  // a writer is running: keep the order
+        writes_.push_back(std::move(line));
+        return;
+    }
+    boost::system::error_code ec;
+    std::size_t n = stdin_.write_some(asio::buffer(line), ec);  // non-blocking
+    if (!ec && n == line.size()) return;
+    if (ec && ec != asio::error::would_block && ec != asio::error::try_again) {
+        // The process is gone or closed stdin; watchExit reports the former, and a process
+        // that closed stdin can never answer: treat both as an exit.
         exited_ = true;
         wake_.cancel();
+        return;
+    }
+    writes_.push_back(line.substr(n));
+    asio::co_spawn(io_, drainWrites(), asio::detached);
+}
+
+asio::awaitable<void> Instance::drainWrites() {
+    auto self = shared_from_this();
+    while (!writes_.empty()) {
+        // A deque keeps the front element in place while others are appended.
+        auto [ec, n] = co_await asio::async_write(stdin_, asio::buffer(writes_.front()), kTuple);
+        (void)n;
+        if (ec) {
+            writes_.clear();
+            if (ec != asio::error::operation_aborted) {
+                exited_ = true;
+                wake_.cancel();
+            }
+            co_return;
+        }
+        writes_.pop_front();
     }
 }
 
@@ -328,7 +354,7 @@ asio::awaitable<std::optional<RunOutput>> Instance::initialize(std::string initL
     auto self = shared_from_this();
     state_ = State::Starting;
     initLine.push_back('\n');
-    asio::co_spawn(io_, writeRequest(std::move(initLine)), asio::detached);
+    send(std::move(initLine));
     auto ready = awaitReady(deadline, timeoutMs, logLimit);
     co_return co_await std::move(ready);
 }
@@ -344,7 +370,7 @@ asio::awaitable<RunOutput> Instance::runShared(std::string requestLine, Clock::t
     p->logs.setLimit(logLimit);
     state_ = State::Busy;
     requestLine.push_back('\n');
-    asio::co_spawn(io_, writeRequest(std::move(requestLine)), asio::detached);
+    send(std::move(requestLine));
     while (!p->result && !exited_ && !resultClosed_ && state_ != State::Dead && Clock::now() < deadline) {
         p->timer.expires_at(deadline);
         co_await p->timer.async_wait(kTuple);
@@ -383,7 +409,7 @@ asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_po
     state_ = State::Busy;
     logs_.setLimit(logLimit);
     requestLine.push_back('\n');
-    asio::co_spawn(io_, writeRequest(std::move(requestLine)), asio::detached);
+    send(std::move(requestLine));
     co_await waitEvent(deadline);
     if (!lines_.empty()) {
         std::string line = std::move(lines_.front());

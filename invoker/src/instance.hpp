@@ -99,7 +99,10 @@ private:
     asio::awaitable<void> readResults();
     asio::awaitable<void> readLogs(asio::posix::stream_descriptor& sd, Stream s);
     asio::awaitable<void> watchExit();
-    asio::awaitable<void> writeRequest(std::string line);
+    // Sends one line to the function's stdin: written at once when the pipe has room (the usual
+    // case), otherwise queued behind the writes in progress, which finish in order.
+    void send(std::string line);
+    asio::awaitable<void> drainWrites();
     asio::awaitable<RunOutput> runShared(std::string requestLine, Clock::time_point deadline,
                                          std::int64_t timeoutMs, std::size_t logLimit);
     // Every byte a function prints comes through here: one collector for an instance serving
@@ -125,6 +128,7 @@ private:
     asio::streambuf resultBuf_;
     asio::steady_timer wake_;
     std::deque<std::string> lines_;  // result lines not yet consumed
+    std::deque<std::string> writes_;  // lines (or their rest) waiting for room in the stdin pipe
     bool exited_ = false;
     bool resultClosed_ = false;  // fd 3 hit EOF or an over-long line
     bool resultTooLong_ = false;
