@@ -11,32 +11,13 @@
 namespace fw::sandbox {
 namespace {
 
-void sendJson(int fd, const Json& j, int passFd = -1) {
-    std::string text = j.dump();
-    iovec iov{text.data(), text.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
-    if (passFd >= 0) {
-        msg.msg_control = ctrl;
-        msg.msg_controllen = sizeof ctrl;
-        cmsghdr* c = CMSG_FIRSTHDR(&msg);
-        c->cmsg_level = SOL_SOCKET;
-        c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(int));
-        std::memcpy(CMSG_DATA(c), &passFd, sizeof(int));
-    }
-    // MSG_NOSIGNAL: a vanished invoker must not kill us with SIGPIPE before we clean up.
-    while (::sendmsg(fd, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
-    }
-}
+void sendJson(int fd, const Json& j, const std::vector<int>& passFds = {}) { sendDatagram(fd, j.dump(), passFds); }
 
 class SocketChannel final : public Channel {
 public:
     explicit SocketChannel(int fd) : fd_(fd) {}
     void ready(pid_t initPid, int initPidfd, const std::vector<std::string>& dirs, std::string_view backend) override {
-        sendJson(fd_, {{"type", "ready"}, {"initPid", initPid}, {"cgroups", dirs}, {"backend", backend}}, initPidfd);
+        sendJson(fd_, {{"type", "ready"}, {"initPid", initPid}, {"cgroups", dirs}, {"backend", backend}}, {initPidfd});
     }
     void failed(std::string_view message) override { sendJson(fd_, {{"type", "error"}, {"message", message}}); }
     void exited(int status, const CgroupUsage& u, std::string_view cleanupError) override {
@@ -94,6 +75,25 @@ private:
 };
 
 }  // namespace
+
+void sendDatagram(int sock, std::string_view text, const std::vector<int>& fds) {
+    iovec iov{const_cast<char*>(text.data()), text.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    std::vector<char> ctrl(CMSG_SPACE(sizeof(int) * fds.size()));
+    if (!fds.empty()) {
+        msg.msg_control = ctrl.data();
+        msg.msg_controllen = ctrl.size();
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+        std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
+    }
+    while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
 
 std::unique_ptr<Channel> makeSocketChannel(int fd) { return std::make_unique<SocketChannel>(fd); }
 std::unique_ptr<Channel> makeStderrChannel() { return std::make_unique<StderrChannel>(); }

@@ -1,6 +1,7 @@
 // fw-sandbox: builds one sandbox from a spec and runs a program in it (see docs/sandbox.md).
 //   fw-sandbox run --control-fd=4            spec as the first datagram on fd 4 (the invoker)
 //   fw-sandbox run --spec=FILE               spec from a file, errors on stderr (humans, tests)
+//   fw-sandbox serve --request-fd=3          the spawner: one forked supervisor per request (the invoker)
 //   fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]
 //   fw-sandbox profile [NAME]                prints the seccomp profile with its reasons
 //   fw-sandbox favordynmods [on|off]         shows or sets the cgroup2 root flag favordynmods
@@ -16,6 +17,7 @@
 #include <string>
 
 #include "fw/sandbox/contain.hpp"
+#include "fw/sandbox/spawner.hpp"
 
 namespace {
 
@@ -29,32 +31,16 @@ std::optional<std::string> option(int argc, char** argv, const char* name) {
 
 int usage() {
     std::cerr << "usage: fw-sandbox run (--control-fd=N | --spec=FILE)\n"
+                 "       fw-sandbox serve --request-fd=N\n"
                  "       fw-sandbox cleanup --cgroup-parent=NAME [--id=ID] [--cgroup-backend=auto|v1|v2] [--cgroup-root=DIR]\n"
                  "       fw-sandbox profile [NAME]\n"
                  "       fw-sandbox favordynmods [on|off]\n";
     return 2;
 }
 
-int run(int argc, char** argv) {
-    using namespace fw::sandbox;
-    auto ctl = option(argc, argv, "control-fd");
-    auto file = option(argc, argv, "spec");
-    if (!ctl == !file) return usage();
-    int ctlFd = ctl ? std::atoi(ctl->c_str()) : -1;
-    if (ctl && ctlFd < 4) {
-        std::cerr << "fw-sandbox: --control-fd must be >= 4 (0..3 belong to the function)\n";
-        return 2;
-    }
-    // Only 0..3 (the function's) and the control socket survive; whatever else the invoker
-    // leaked is closed before anything else happens.
-    if (ctlFd >= 0) {
-        for (int fd = 4; fd < ctlFd; ++fd) ::close(fd);
-        ::close_range(static_cast<unsigned>(ctlFd) + 1, ~0U, 0);
-    } else {
-        ::close_range(4, ~0U, 0);
-    }
-    // 0..3 are the function's. Any that is closed is pointed at /dev/null so that no fd of ours
-    // lands there (the supervisor closes 0..3 after the clone).
+// 0..3 are the function's. Any that is closed is pointed at /dev/null so that no fd of ours
+// lands there (the supervisor closes 0..3 after the clone).
+void fillFunctionFds() {
     for (int fd = 0; fd <= 3; ++fd) {
         if (::fcntl(fd, F_GETFD) < 0) {
             int n = ::open("/dev/null", O_RDWR);
@@ -64,37 +50,79 @@ int run(int argc, char** argv) {
             }
         }
     }
-    std::unique_ptr<Channel> channel = ctl ? makeSocketChannel(ctlFd) : makeStderrChannel();
+}
 
-    std::string text;
-    if (ctl) {
-        auto t = receiveSpecText(ctlFd, 10000);
-        if (!t) {
-            channel->failed(t.error().message);
-            return kSetupFailedExit;
-        }
-        text = *t;
-    } else {
-        std::ifstream in(*file);
-        if (!in) {
-            channel->failed("cannot read spec file " + *file);
-            return kSetupFailedExit;
-        }
-        std::stringstream ss;
-        ss << in.rdbuf();
-        text = ss.str();
-    }
+int runSpec(const std::string& text, fw::sandbox::Channel& channel) {
+    using namespace fw::sandbox;
     auto spec = parseSpec(text);
     if (!spec) {
-        channel->failed(spec.error().message);
+        channel.failed(spec.error().message);
         return kSetupFailedExit;
     }
     auto filter = builtinSeccompFilter(spec->seccompProfile);
     if (!filter) {
-        channel->failed("unknown seccomp profile \"" + spec->seccompProfile + "\"");
+        channel.failed("unknown seccomp profile \"" + spec->seccompProfile + "\"");
         return kSetupFailedExit;
     }
-    exitLike(runSandbox(*spec, *filter, *channel));
+    exitLike(runSandbox(*spec, *filter, channel));
+}
+
+// One instance whose spec comes from the control socket `ctlFd` (>= 4): `run --control-fd` and
+// every child of `serve` (with fd 4) run this.
+int runControlled(int ctlFd) {
+    using namespace fw::sandbox;
+    // Only 0..3 (the function's) and the control socket survive; whatever else the invoker
+    // leaked is closed before anything else happens.
+    for (int fd = 4; fd < ctlFd; ++fd) ::close(fd);
+    ::close_range(static_cast<unsigned>(ctlFd) + 1, ~0U, 0);
+    fillFunctionFds();
+    auto channel = makeSocketChannel(ctlFd);
+    auto text = receiveSpecText(ctlFd, 10000);
+    if (!text) {
+        channel->failed(text.error().message);
+        return kSetupFailedExit;
+    }
+    return runSpec(*text, *channel);
+}
+
+int run(int argc, char** argv) {
+    using namespace fw::sandbox;
+    auto ctl = option(argc, argv, "control-fd");
+    auto file = option(argc, argv, "spec");
+    if (!ctl == !file) return usage();
+    if (ctl) {
+        int ctlFd = std::atoi(ctl->c_str());
+        if (ctlFd < 4) {
+            std::cerr << "fw-sandbox: --control-fd must be >= 4 (0..3 belong to the function)\n";
+            return 2;
+        }
+        return runControlled(ctlFd);
+    }
+    ::close_range(4, ~0U, 0);
+    fillFunctionFds();
+    auto channel = makeStderrChannel();
+    std::ifstream in(*file);
+    if (!in) {
+        channel->failed("cannot read spec file " + *file);
+        return kSetupFailedExit;
+    }
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return runSpec(ss.str(), *channel);
+}
+
+// The long-lived spawner (spawner.hpp); the invoker starts it with the request socket as fd 3.
+int serve(int argc, char** argv) {
+    auto req = option(argc, argv, "request-fd");
+    if (!req) return usage();
+    int fd = std::atoi(req->c_str());
+    if (fd < 3) {
+        std::cerr << "fw-sandbox serve: --request-fd must be >= 3\n";
+        return 2;
+    }
+    for (int i = 3; i < fd; ++i) ::close(i);
+    ::close_range(static_cast<unsigned>(fd) + 1, ~0U, 0);
+    return fw::sandbox::serveSpawner(fd, &runControlled);
 }
 
 int cleanup(int argc, char** argv) {
@@ -148,6 +176,7 @@ int main(int argc, char** argv) {
     if (argc < 2) return usage();
     std::string cmd = argv[1];
     if (cmd == "run") return run(argc, argv);
+    if (cmd == "serve") return serve(argc, argv);
     if (cmd == "cleanup") return cleanup(argc, argv);
     if (cmd == "profile") return profile(argc, argv);
     if (cmd == "favordynmods") return favorDynmods(argc, argv);

@@ -1,5 +1,7 @@
-// The invoker half of fw-sandbox: spawn it with the instance's four pipe ends as fds 0..3 and a
-// SOCK_SEQPACKET control socket as fd 4, send the spec, wait for "ready" (with the sandbox
+// The invoker half of fw-sandbox. One long-lived `fw-sandbox serve` (the spawner, started with
+// the launcher) forks a supervisor per instance: the launcher hands it the instance's four pipe
+// ends and a fresh SOCK_SEQPACKET control socket (SCM_RIGHTS) and gets the supervisor's pid and
+// pidfd back. On the control socket it then sends the spec and waits for "ready" (with the sandbox
 // init's pidfd) or "error" (the failing call and errno). Afterwards the control socket carries
 // usage requests and, at the end, the "exit" report with the final usage.
 #include "fw/invoker/sandbox_launcher.hpp"
@@ -17,7 +19,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <optional>
+
+#include <spdlog/spdlog.h>
 
 #include "fw/common/json.hpp"
 
@@ -25,7 +30,6 @@ namespace fw::invoker {
 namespace {
 
 constexpr idtype_t kPidfd = static_cast<idtype_t>(3);  // P_PIDFD (Linux 5.4)
-constexpr int kSetupFailedExit = 125;                   // fw-sandbox's "sandbox not built"
 
 Error failed(std::string msg) { return Error{Errc::SandboxFailed, std::move(msg)}; }
 
@@ -39,12 +43,16 @@ bool validId(const std::string& id) {
 
 struct Message {
     Json body;
-    int fd = -1;  // passed with SCM_RIGHTS, if any
+    std::vector<int> fds;  // passed with SCM_RIGHTS, in order
+    void closeFds() {
+        for (int fd : fds) ::close(fd);
+        fds.clear();
+    }
 };
 
 // One datagram, waiting at most timeoutMs (-1: forever, 0: only if one is queued).
-// nullopt on timeout; a discarded body on EOF or error.
-std::optional<Message> receive(int sock, int timeoutMs) {
+// nullopt on timeout; a discarded body on EOF or error. `raw` keeps the text when it is not JSON.
+std::optional<Message> receive(int sock, int timeoutMs, std::string* raw = nullptr) {
     pollfd p{sock, POLLIN, 0};
     int rc;
     do {
@@ -54,7 +62,7 @@ std::optional<Message> receive(int sock, int timeoutMs) {
     Message m;
     char buf[65536];
     iovec iov{buf, sizeof buf};
-    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int))] = {};
+    alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int) * 8)] = {};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -69,9 +77,17 @@ std::optional<Message> receive(int sock, int timeoutMs) {
         return m;
     }
     for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) std::memcpy(&m.fd, CMSG_DATA(c), sizeof(int));
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (std::size_t i = 0; i < count; ++i) {
+            int fd;
+            std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+            m.fds.push_back(fd);
+        }
     }
-    m.body = Json::parse(std::string_view(buf, static_cast<std::size_t>(n)), nullptr, false);
+    std::string_view text(buf, static_cast<std::size_t>(n));
+    if (raw) *raw = text;
+    m.body = Json::parse(text, nullptr, false);
     if (!m.body.is_object()) m.body = Json(Json::value_t::discarded);
     return m;
 }
@@ -134,6 +150,189 @@ Result<std::string> runHelper(const std::string& binary, const std::vector<std::
     return text;
 }
 
+void waitExited(int pidfd, int timeoutMs) {
+    pollfd p{pidfd, POLLIN, 0};
+    while (::poll(&p, 1, timeoutMs) < 0 && errno == EINTR) {
+    }
+}
+
+std::string describeStatus(int status) {
+    if (WIFEXITED(status)) return "exit code " + std::to_string(WEXITSTATUS(status));
+    if (WIFSIGNALED(status)) {
+        const char* name = ::sigabbrev_np(WTERMSIG(status));
+        return "killed by " + (name ? "SIG" + std::string(name) : "signal " + std::to_string(WTERMSIG(status)));
+    }
+    return "status " + std::to_string(status);
+}
+
+// The long-lived `fw-sandbox serve` and its request socket (sandbox/include/fw/sandbox/spawner.hpp
+// has the protocol). One request at a time. It exits when the socket closes: when this object is
+// destroyed, or when fwd dies (no thread-bound parent-death signal is involved, so it does not
+// matter which of fwd's threads started it). If it dies, the next spawn starts a new one.
+class Spawner {
+public:
+    explicit Spawner(std::string binary) : binary_(std::move(binary)) {}
+    ~Spawner() {
+        std::lock_guard lock(mu_);
+        stopLocked();
+    }
+
+    Result<void> start() {
+        std::lock_guard lock(mu_);
+        return startLocked();
+    }
+
+    struct Child {
+        pid_t pid = -1;
+        int pidfd = -1;
+    };
+    // Hands stdin, stdout, stderr, result and control to a new supervisor. `lost` is set when the
+    // spawner died with the request in flight: a supervisor may then exist with these fds (it
+    // exits when the control socket closes without a spec), so the caller retries with new ones.
+    Result<Child> spawn(const int (&fds)[5], bool& lost) {
+        std::lock_guard lock(mu_);
+        lost = false;
+        for (int attempt = 0;; ++attempt) {
+            if (!aliveLocked()) {
+                std::string was = pid_ > 0 ? "fw-sandbox serve (pid " + std::to_string(pid_) + ") " : "";
+                int status = stopLocked();
+                if (!was.empty()) spdlog::warn("{}has exited ({}); starting a new one", was, describeStatus(status));
+                if (auto r = startLocked(); !r) return r.error();
+            }
+            if (sendRequest(fds)) break;
+            int err = errno;
+            if (attempt > 0 || (err != EPIPE && err != ECONNRESET && err != ENOTCONN))
+                return failed(sysError("send(fw-sandbox serve, spawn)", err));
+            stopLocked(-1);  // it is gone: nothing was delivered, so start again and resend
+        }
+        std::string raw;
+        auto m = receive(sock_, 10000, &raw);
+        if (m && !raw.empty()) {
+            if (raw.rfind("ok ", 0) == 0 && m->fds.size() == 1) {
+                Child c{std::atoi(raw.c_str() + 3), m->fds[0]};
+                return c;
+            }
+            m->closeFds();
+            return failed("fw-sandbox serve: " + (raw.rfind("error ", 0) == 0 ? raw.substr(6) : "unexpected reply \"" + raw + "\""));
+        }
+        if (m) m->closeFds();
+        lost = true;
+        std::string why = m ? "died while spawning" : "did not answer within 10 s";
+        std::string who = "fw-sandbox serve (pid " + std::to_string(pid_) + ")";
+        int status = stopLocked(m ? 2000 : 0);
+        spdlog::warn("{} {} ({}); a new one starts with the next instance", who, why, describeStatus(status));
+        return failed(who + " " + why);
+    }
+
+private:
+    Result<void> startLocked() {
+        int sv[2];
+        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return failed(sysError("socketpair(SOCK_SEQPACKET)", errno));
+        // Its end above 3, so that the dup2 to 3 below is a real dup (which clears close-on-exec).
+        int theirs = ::fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
+        ::close(sv[1]);
+        if (theirs < 0) {
+            int err = errno;
+            ::close(sv[0]);
+            return failed(sysError("fcntl(F_DUPFD_CLOEXEC)", err));
+        }
+        posix_spawn_file_actions_t fa;
+        posix_spawnattr_t attr;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawnattr_init(&attr);
+        posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_adddup2(&fa, theirs, 3);  // fd 2 stays fwd's stderr
+        posix_spawn_file_actions_addclosefrom_np(&fa, 4);
+        // Own session (the terminal's Ctrl-C goes to fwd, which shuts instances down in order),
+        // default signal dispositions, nothing blocked.
+        sigset_t none, all;
+        sigemptyset(&none);
+        sigfillset(&all);
+        posix_spawnattr_setsigmask(&attr, &none);
+        posix_spawnattr_setsigdefault(&attr, &all);
+        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+        std::string a0 = binary_, a1 = "serve", a2 = "--request-fd=3";
+        char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
+        char* envp[] = {nullptr};
+        pid_t pid = -1;
+        int rc = ::posix_spawn(&pid, a0.c_str(), &fa, &attr, argv, envp);
+        posix_spawn_file_actions_destroy(&fa);
+        posix_spawnattr_destroy(&attr);
+        ::close(theirs);
+        if (rc != 0) {
+            ::close(sv[0]);
+            return failed(sysError("posix_spawn(\"" + a0 + " serve\")", rc));
+        }
+        int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+        if (pidfd < 0) {
+            int err = errno;
+            ::close(sv[0]);  // it exits at EOF
+            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+            }
+            return failed(sysError("pidfd_open(" + std::to_string(pid) + ")", err));
+        }
+        ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+        pid_ = pid;
+        pidfd_ = pidfd;
+        sock_ = sv[0];
+        return {};
+    }
+
+    bool aliveLocked() const {
+        if (sock_ < 0) return false;
+        pollfd p{pidfd_, POLLIN, 0};
+        return ::poll(&p, 1, 0) == 0;
+    }
+
+    bool sendRequest(const int (&fds)[5]) {
+        char word[] = "spawn";
+        iovec iov{word, sizeof word - 1};
+        alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof fds)] = {};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctrl;
+        msg.msg_controllen = sizeof ctrl;
+        cmsghdr* c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof fds);
+        std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+        ssize_t n;
+        do {
+            n = ::sendmsg(sock_, &msg, MSG_NOSIGNAL);
+        } while (n < 0 && errno == EINTR);
+        return n == static_cast<ssize_t>(sizeof word - 1);
+    }
+
+    // Closes the request socket (the spawner exits at EOF), waits up to `graceMs` (2 s by
+    // default; -1: not at all) before SIGKILL, and reaps it. Returns its wait status.
+    int stopLocked(int graceMs = 2000) {
+        if (sock_ >= 0) ::close(sock_);
+        sock_ = -1;
+        int status = 0;
+        if (pidfd_ >= 0) {
+            if (graceMs > 0) waitExited(pidfd_, graceMs);
+            pollfd p{pidfd_, POLLIN, 0};
+            if (::poll(&p, 1, 0) == 0) ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+            siginfo_t info{};
+            while (::waitid(kPidfd, static_cast<id_t>(pidfd_), &info, WEXITED) != 0 && errno == EINTR) {
+            }
+            status = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
+            ::close(pidfd_);
+        }
+        pidfd_ = -1;
+        pid_ = -1;
+        return status;
+    }
+
+    std::mutex mu_;
+    std::string binary_;
+    pid_t pid_ = -1;
+    int pidfd_ = -1, sock_ = -1;
+};
+
 class SandboxProcess final : public Process {
 public:
     SandboxProcess(const SandboxLauncherOptions& opts, std::string id, pid_t pid, int pidfd, int ctl, int initPidfd)
@@ -164,17 +363,17 @@ public:
 
     int reap() override {
         if (reaped_) return status_;
-        siginfo_t info{};
-        while (::waitid(kPidfd, static_cast<id_t>(pidfd_), &info, WEXITED) != 0 && errno == EINTR) {
-        }
+        // The supervisor is the spawner's child, which reaps it: its status comes from the exit
+        // report, sent before it exits, so queued by the time its pidfd is readable.
+        waitExited(pidfd_, -1);
         reaped_ = true;
         drain();
         if (exit_) {
             status_ = exit_->status;
         } else {
-            status_ = info.si_code == CLD_EXITED ? (info.si_status & 0xff) << 8 : (info.si_status & 0x7f);
-            // The supervisor died without reporting (killed): what it would have removed is
-            // removed here. Its init died with it (parent-death signal).
+            // The supervisor died without reporting: it was killed. What it would have removed
+            // is removed here. Its init died with it (parent-death signal).
+            status_ = SIGKILL;
             (void)runHelper(binary_, {"cleanup", "--cgroup-parent=" + cgroupParent_, "--id=" + id_,
                                       "--cgroup-backend=" + cgroupBackend_, "--cgroup-root=" + cgroupRoot_});
         }
@@ -193,7 +392,7 @@ public:
         for (;;) {
             auto m = receive(ctl_, 1000);
             if (!m || m->body.is_discarded()) return {};
-            if (m->fd >= 0) ::close(m->fd);
+            m->closeFds();
             std::string t = typeOf(m->body);
             if (t == "exit") {
                 record(m->body);
@@ -213,7 +412,7 @@ private:
         while (!exit_) {
             auto m = receive(ctl_, 0);
             if (!m || m->body.is_discarded()) return;
-            if (m->fd >= 0) ::close(m->fd);
+            m->closeFds();
             if (typeOf(m->body) == "exit") record(m->body);
         }
     }
@@ -235,7 +434,8 @@ private:
 
 class SandboxLauncher final : public Launcher {
 public:
-    explicit SandboxLauncher(SandboxLauncherOptions o) : opts_(std::move(o)) {}
+    SandboxLauncher(SandboxLauncherOptions o, std::unique_ptr<Spawner> spawner)
+        : opts_(std::move(o)), spawner_(std::move(spawner)) {}
 
     bool isolatesFilesystem() const override { return true; }
 
@@ -243,81 +443,53 @@ public:
         if (!validId(spec.instanceId)) return failed("launch: instance id \"" + spec.instanceId + "\" is not [a-z0-9-]{1,64}");
         if (spec.argv.empty()) return failed("launch: empty argv");
         std::string text = specJson(spec).dump();
-
-        int sv[2];
-        if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return failed(sysError("socketpair(SOCK_SEQPACKET)", errno));
-        int ctl = sv[0];
-        // Copies above 9 first: dup2 in order could otherwise overwrite a source that is itself
-        // one of 0..4 (e.g. the invoker's own stdin passed as the instance's stdin).
-        int ends[5] = {spec.stdinFd, spec.stdoutFd, spec.stderrFd, spec.resultFd, sv[1]};
-        int high[5] = {-1, -1, -1, -1, -1};
-        auto closeAll = [&] {
-            for (int& h : high) {
-                if (h >= 0) ::close(h);
-                h = -1;
-            }
-            ::close(sv[1]);
+        auto cleanup = [&] {
+            (void)runHelper(opts_.sandboxBinary, {"cleanup", "--cgroup-parent=" + opts_.cgroupParent, "--id=" + spec.instanceId,
+                                                  "--cgroup-backend=" + opts_.cgroupBackend, "--cgroup-root=" + opts_.cgroupRoot});
         };
-        for (int i = 0; i < 5; ++i) {
-            high[i] = ends[i] >= 0 ? ::fcntl(ends[i], F_DUPFD_CLOEXEC, 10) : ::open("/dev/null", O_RDWR | O_CLOEXEC);
-            if (high[i] >= 0 && high[i] < 10) {
-                int h = ::fcntl(high[i], F_DUPFD_CLOEXEC, 10);
-                ::close(high[i]);
-                high[i] = h;
-            }
-            if (high[i] < 0) {
+
+        // The supervisor gets the four ends (/dev/null for a missing one) and its control socket.
+        int fds[5] = {spec.stdinFd, spec.stdoutFd, spec.stderrFd, spec.resultFd, -1};
+        int devnull = -1;
+        for (int i = 0; i < 4; ++i) {
+            if (fds[i] >= 0) continue;
+            if (devnull < 0) devnull = ::open("/dev/null", O_RDWR | O_CLOEXEC);
+            if (devnull < 0) return failed(sysError("open(\"/dev/null\")", errno));
+            fds[i] = devnull;
+        }
+        int ctl = -1;
+        Spawner::Child child;
+        for (int attempt = 0;; ++attempt) {
+            int sv[2];
+            if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) {
                 int err = errno;
-                closeAll();
-                ::close(ctl);
-                return failed(sysError("fcntl(F_DUPFD_CLOEXEC) for fd " + std::to_string(i), err));
+                if (devnull >= 0) ::close(devnull);
+                return failed(sysError("socketpair(SOCK_SEQPACKET)", err));
+            }
+            fds[4] = sv[1];
+            bool lost = false;
+            auto c = spawner_->spawn(fds, lost);
+            ::close(sv[1]);
+            if (c) {
+                ctl = sv[0];
+                child = *c;
+                break;
+            }
+            ::close(sv[0]);
+            if (!lost || attempt > 0) {
+                if (devnull >= 0) ::close(devnull);
+                return failed("sandbox setup failed: " + c.error().message);
             }
         }
-        posix_spawn_file_actions_t fa;
-        posix_spawnattr_t attr;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawnattr_init(&attr);
-        for (int i = 0; i < 5; ++i) posix_spawn_file_actions_adddup2(&fa, high[i], i);
-        posix_spawn_file_actions_addclosefrom_np(&fa, 5);
-        // Own session (the terminal's Ctrl-C goes to fwd, which shuts instances down in order),
-        // default signal dispositions, nothing blocked.
-        sigset_t none, all;
-        sigemptyset(&none);
-        sigfillset(&all);
-        posix_spawnattr_setsigmask(&attr, &none);
-        posix_spawnattr_setsigdefault(&attr, &all);
-        posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-        std::string a0 = opts_.sandboxBinary, a1 = "run", a2 = "--control-fd=4";
-        char* argv[] = {a0.data(), a1.data(), a2.data(), nullptr};
-        char* envp[] = {nullptr};
-        pid_t pid = -1;
-        int rc = ::posix_spawn(&pid, a0.c_str(), &fa, &attr, argv, envp);
-        posix_spawn_file_actions_destroy(&fa);
-        posix_spawnattr_destroy(&attr);
-        closeAll();
-        if (rc != 0) {
-            ::close(ctl);
-            return failed(sysError("posix_spawn(\"" + a0 + "\")", rc));
-        }
-        int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-        if (pidfd < 0) {
-            int err = errno;
-            ::kill(pid, SIGKILL);
-            while (::waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
-            }
-            ::close(ctl);
-            return failed(sysError("pidfd_open(" + std::to_string(pid) + ")", err));
-        }
-        ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+        if (devnull >= 0) ::close(devnull);
+        const int pidfd = child.pidfd;
         auto abandon = [&](Error e) -> Result<std::unique_ptr<Process>> {
             ::syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, nullptr, 0);
-            siginfo_t info{};
-            while (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
-            }
+            waitExited(pidfd, 5000);
             ::close(pidfd);
             ::close(ctl);
             // The supervisor may have created the cgroup before it was killed.
-            (void)runHelper(opts_.sandboxBinary, {"cleanup", "--cgroup-parent=" + opts_.cgroupParent, "--id=" + spec.instanceId,
-                                                  "--cgroup-backend=" + opts_.cgroupBackend, "--cgroup-root=" + opts_.cgroupRoot});
+            cleanup();
             return e;
         };
 
@@ -328,22 +500,18 @@ public:
         auto m = receive(ctl, timeout);
         if (!m) return abandon(failed("fw-sandbox did not answer within " + std::to_string(timeout) + " ms"));
         std::string type = m->body.is_discarded() ? "" : typeOf(m->body);
-        if (type == "ready" && m->fd >= 0) {
-            return std::unique_ptr<Process>(new SandboxProcess(opts_, spec.instanceId, pid, pidfd, ctl, m->fd));
+        if (type == "ready" && m->fds.size() == 1) {
+            return std::unique_ptr<Process>(new SandboxProcess(opts_, spec.instanceId, child.pid, pidfd, ctl, m->fds[0]));
         }
-        if (m->fd >= 0) ::close(m->fd);
+        m->closeFds();
         std::string why = type == "error" ? m->body.value("message", std::string("unknown error"))
                                           : "fw-sandbox exited without reporting";
-        // On "error" the supervisor has already removed what it made and is exiting.
-        siginfo_t info{};
-        while (::waitid(kPidfd, static_cast<id_t>(pidfd), &info, WEXITED) != 0 && errno == EINTR) {
-        }
+        // On "error" the supervisor has already removed what it made and is exiting (the
+        // spawner reaps it); without one, what it made is removed here.
+        waitExited(pidfd, 5000);
         ::close(pidfd);
         ::close(ctl);
-        if (type != "error" || !(info.si_code == CLD_EXITED && info.si_status == kSetupFailedExit)) {
-            (void)runHelper(opts_.sandboxBinary, {"cleanup", "--cgroup-parent=" + opts_.cgroupParent, "--id=" + spec.instanceId,
-                                                  "--cgroup-backend=" + opts_.cgroupBackend, "--cgroup-root=" + opts_.cgroupRoot});
-        }
+        if (type != "error") cleanup();
         return failed("sandbox setup failed: " + why);
     }
 
@@ -389,6 +557,7 @@ private:
     }
 
     SandboxLauncherOptions opts_;
+    std::unique_ptr<Spawner> spawner_;
     std::atomic<unsigned> next_{0};
 };
 
@@ -420,7 +589,10 @@ Result<std::unique_ptr<Launcher>> makeSandboxLauncher(const SandboxLauncherOptio
             if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) return failed(sysError("mkdir(\"" + path + "\")", errno));
         }
     }
-    return std::unique_ptr<Launcher>(new SandboxLauncher(options));
+    // The spawner starts now, with the launcher, so that the first instance does not wait for it.
+    auto spawner = std::make_unique<Spawner>(options.sandboxBinary);
+    if (auto r = spawner->start(); !r) return r.error();
+    return std::unique_ptr<Launcher>(new SandboxLauncher(options, std::move(spawner)));
 }
 
 Result<int> cleanupStale(const SandboxLauncherOptions& options) {

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <fstream>
@@ -191,6 +192,35 @@ std::vector<int> hostPidsWithCmdline(const std::string& needle) {
     return pids;
 }
 
+int parentOf(int pid) {
+    std::string status = readFile("/proc/" + std::to_string(pid) + "/status");
+    auto at = status.find("PPid:\t");
+    return at == std::string::npos ? -1 : std::atoi(status.c_str() + at + 6);
+}
+
+std::vector<int> spawnersOf(int parent) {
+    std::vector<int> out;
+    DIR* d = ::opendir("/proc");
+    while (auto* e = ::readdir(d)) {
+        int pid = std::atoi(e->d_name);
+        if (pid <= 0 || parentOf(pid) != parent) continue;
+        std::string proc = "/proc/" + std::string(e->d_name);
+        char exe[4096];
+        ssize_t n = ::readlink((proc + "/exe").c_str(), exe, sizeof exe);
+        if (n <= 0 || std::string(exe, static_cast<std::size_t>(n)) != FW_SANDBOX_BIN) continue;
+        // posix_spawn returns while the exec is still setting up the arguments: cmdline can read
+        // empty for a moment.
+        std::string cmd;
+        for (int i = 0; i < 100 && cmd.empty(); ++i) {
+            cmd = readFile(proc + "/cmdline");
+            if (cmd.empty()) ::usleep(1000);
+        }
+        if (cmd.find(std::string("serve") + '\0') != std::string::npos) out.push_back(pid);
+    }
+    ::closedir(d);
+    return out;
+}
+
 std::vector<std::string> leftovers() {
     std::vector<std::string> left;
     for (const char* h : kHierarchies) {
@@ -214,11 +244,15 @@ std::vector<std::string> leftovers() {
     std::string mounts = readFile("/proc/self/mountinfo");
     if (mounts.find(stateDir()) != std::string::npos) left.push_back("a mount under " + stateDir() + " on the host");
     // Only this test process's own supervisors and sandboxed processes count: other programs
-    // (a daemon under test in a parallel ctest job, a benchmark) run fw-sandbox too.
-    const std::string ppidLine = "PPid:\t" + std::to_string(::getpid()) + "\n";
-    for (int pid : hostPidsWithCmdline(std::string(FW_SANDBOX_BIN) + " run")) {
-        if (readFile("/proc/" + std::to_string(pid) + "/status").find(ppidLine) == std::string::npos) continue;
-        left.push_back("fw-sandbox supervisor pid " + std::to_string(pid));
+    // (a daemon under test in a parallel ctest job, a benchmark) run fw-sandbox too. Supervisors
+    // are children of our spawners (`fw-sandbox serve`, alive as long as their launcher), or of
+    // this process itself for `fw-sandbox run`.
+    auto spawners = spawnersOf(::getpid());
+    for (int pid : hostPidsWithCmdline(FW_SANDBOX_BIN)) {
+        int parent = parentOf(pid);
+        bool mine = parent == ::getpid() ? std::find(spawners.begin(), spawners.end(), pid) == spawners.end()
+                                         : std::find(spawners.begin(), spawners.end(), parent) != spawners.end();
+        if (mine) left.push_back("fw-sandbox supervisor pid " + std::to_string(pid));
     }
     // Sandboxed processes run as uids of the launcher's range, in the test's cgroup parent.
     auto opts = testOptions();

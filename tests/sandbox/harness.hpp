@@ -45,6 +45,10 @@ std::vector<std::string> waitNoLeftovers(std::chrono::milliseconds within = std:
 
 // Processes on the host whose command line contains `needle`.
 std::vector<int> hostPidsWithCmdline(const std::string& needle);
+// The parent of `pid` (-1 when it has gone).
+int parentOf(int pid);
+// The fw-sandbox spawners (`fw-sandbox serve`) whose parent is `parent`.
+std::vector<int> spawnersOf(int parent);
 
 std::string describe(const Outcome& o);
 

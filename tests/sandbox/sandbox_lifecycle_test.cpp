@@ -8,7 +8,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
+#include <iterator>
 
 #include <gtest/gtest.h>
 
@@ -171,6 +173,8 @@ TEST(SandboxCrash, InvokerKilledLeavesNothingBehind) {
     // and the leftover checks see everything it made.
     const auto opts = testOptions();
     const std::string id = newInstanceId() + "-orphan";
+    int launched[2];
+    ASSERT_EQ(::pipe2(launched, O_CLOEXEC), 0);
     pid_t fwd = ::fork();
     ASSERT_GE(fwd, 0);
     if (fwd == 0) {
@@ -182,16 +186,106 @@ TEST(SandboxCrash, InvokerKilledLeavesNothingBehind) {
         spec.env = {"PATH=/usr/bin:/bin"};
         auto p = (*launcher)->launch(spec);
         if (!p) ::_exit(3);
+        (void)!::write(launched[1], "x", 1);
         ::usleep(200000);
         ::kill(::getpid(), SIGKILL);
     }
+    ::close(launched[1]);
+    char x;
+    bool ok = ::read(launched[0], &x, 1) == 1;
+    ::close(launched[0]);
+    // The fake fwd's spawner and the supervisor it forked, seen while the fake fwd lives.
+    auto spawners = ok ? spawnersOf(fwd) : std::vector<int>{};
+    std::vector<int> supervisors;
+    for (int pid : hostPidsWithCmdline(FW_SANDBOX_BIN)) {
+        if (!spawners.empty() && parentOf(pid) == spawners[0]) supervisors.push_back(pid);
+    }
     int status = 0;
     ::waitpid(fwd, &status, 0);
-    ASSERT_TRUE(WIFSIGNALED(status)) << "the fake fwd failed to launch: " << status;
+    ASSERT_TRUE(ok && WIFSIGNALED(status)) << "the fake fwd failed to launch: " << status;
+    ASSERT_EQ(spawners.size(), 1u);
+    EXPECT_EQ(supervisors.size(), 1u);
     auto left = waitNoLeftovers(std::chrono::milliseconds(5000));
     EXPECT_TRUE(left.empty()) << left.front();
     EXPECT_TRUE(hostPidsWithCmdline("sleep 1006").empty());
     EXPECT_TRUE(hostPidsWithCmdline("sleep 1007").empty());
+    // The spawner saw its request socket close and exited; the supervisor saw its control
+    // socket close, took the instance down and exited. Reparented, both are reaped by init
+    // (whenever it gets to it: a zombie counts as gone).
+    auto gone = [](int pid) {
+        auto exited = [pid] {
+            std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+            std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            auto close = stat.rfind(") ");
+            return stat.empty() || (close != std::string::npos && stat[close + 2] == 'Z');
+        };
+        for (int i = 0; i < 250 && !exited(); ++i) ::usleep(20000);
+        return exited();
+    };
+    EXPECT_TRUE(gone(spawners[0])) << "the spawner of a killed fwd is still there: pid " << spawners[0];
+    for (int pid : supervisors) EXPECT_TRUE(gone(pid)) << "supervisor pid " << pid << " outlived its fwd";
+}
+
+TEST(SandboxSpawner, OneSpawnerForksEverySupervisorAndReapsIt) {
+    testLauncher();
+    auto spawners = spawnersOf(::getpid());
+    ASSERT_EQ(spawners.size(), 1u) << "the launcher starts one fw-sandbox serve";
+    Started s;
+    start(s, sh("echo up; exec sleep 1010"), "up");
+    // The supervisor is the spawner's child, not ours, and no exec of fw-sandbox happened.
+    EXPECT_EQ(parentOf(s.proc->pid()), spawners[0]);
+    std::ifstream cmd("/proc/" + std::to_string(s.proc->pid()) + "/cmdline");
+    std::string argv((std::istreambuf_iterator<char>(cmd)), std::istreambuf_iterator<char>());
+    EXPECT_NE(argv.find("serve"), std::string::npos) << argv;
+    pid_t supervisor = s.proc->pid();
+    s.proc->kill();
+    int status = s.proc->reap();
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) << status;
+    // Reaped by the spawner: not even a zombie is left.
+    for (int i = 0; i < 100 && ::kill(supervisor, 0) == 0; ++i) ::usleep(10000);
+    EXPECT_NE(::kill(supervisor, 0), 0) << "supervisor " << supervisor << " was not reaped";
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(runToEnd({sh("exit 3")}).status, 3 << 8);
+    EXPECT_EQ(spawnersOf(::getpid()), spawners) << "one spawner serves every instance";
+    auto left = waitNoLeftovers();
+    EXPECT_TRUE(left.empty()) << left.front();
+}
+
+TEST(SandboxSpawner, AKilledSpawnerIsReplacedAndRunningInstancesAreUnaffected) {
+    testLauncher();
+    Started s;
+    start(s, py("import time\nprint('up', flush=True)\ntime.sleep(60)"), "up");
+    auto spawners = spawnersOf(::getpid());
+    ASSERT_EQ(spawners.size(), 1u);
+    ASSERT_EQ(::kill(spawners[0], SIGKILL), 0);
+    for (int i = 0; i < 100 && parentOf(s.proc->pid()) == spawners[0]; ++i) ::usleep(10000);
+    // The running instance keeps its supervisor (reparented) and its usage.
+    EXPECT_GT(s.proc->usage().peakMemoryBytes, 0);
+    // The next launch starts a new spawner.
+    Outcome o = runToEnd({sh("echo again")});
+    EXPECT_EQ(o.out, "again\n") << describe(o);
+    auto now = spawnersOf(::getpid());
+    ASSERT_EQ(now.size(), 1u);
+    EXPECT_NE(now[0], spawners[0]);
+    EXPECT_NE(::kill(spawners[0], 0), 0) << "the killed spawner was not reaped";
+    s.proc->kill();
+    s.proc->reap();
+    s.proc.reset();
+    auto left = waitNoLeftovers();
+    EXPECT_TRUE(left.empty()) << left.front();
+}
+
+TEST(SandboxSpawner, DestroyingTheLauncherEndsItsSpawner) {
+    auto before = spawnersOf(::getpid());
+    auto launcher = invoker::makeSandboxLauncher(testOptions());
+    ASSERT_TRUE(launcher) << launcher.error().message;
+    auto with = spawnersOf(::getpid());
+    ASSERT_EQ(with.size(), before.size() + 1);
+    int mine = -1;
+    for (int pid : with) {
+        if (std::find(before.begin(), before.end(), pid) == before.end()) mine = pid;
+    }
+    launcher->reset();
+    EXPECT_NE(::kill(mine, 0), 0) << "spawner " << mine << " outlived its launcher (or was not reaped)";
 }
 
 TEST(SandboxCrash, CleanupStaleRemovesWhatACrashLeft) {

@@ -40,4 +40,8 @@ Result<std::string> receiveSpecText(int fd, int timeoutMs);
 
 Json usageToJson(const CgroupUsage& u);
 
+// One datagram with `fds` attached (SCM_RIGHTS). MSG_NOSIGNAL: a peer that has gone must not kill
+// the sender with SIGPIPE (a supervisor still has to clean up; the spawner sees it at its poll).
+void sendDatagram(int sock, std::string_view text, const std::vector<int>& fds = {});
+
 }  // namespace fw::sandbox
