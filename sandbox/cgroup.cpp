@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "cgroup_common.hpp"
+
 namespace fw::sandbox {
 namespace {
 
@@ -156,6 +158,40 @@ std::optional<std::int64_t> readKeyValue(std::string_view text, std::string_view
         if (ec == std::errc()) return v;
     }
     return std::nullopt;
+}
+
+std::string_view fieldName(UsageCounter::Field f) {
+    switch (f) {
+        case UsageCounter::Field::CpuTimeUs: return "cpuTimeUs";
+        case UsageCounter::Field::PeakMemoryBytes: return "peakMemoryBytes";
+        case UsageCounter::Field::OomKilled: return "oomKilled";
+    }
+    return "";
+}
+
+void applyCounter(const UsageCounter& c, std::string_view text, CgroupUsage& usage) {
+    std::int64_t v = 0;
+    if (c.keys.empty()) {
+        v = detail::parseInt(text);
+    } else {
+        for (const auto& k : c.keys) v += readKeyValue(text, k).value_or(0);
+    }
+    v /= c.divisor > 0 ? c.divisor : 1;
+    switch (c.field) {
+        case UsageCounter::Field::CpuTimeUs: usage.cpuTimeUs = v; break;
+        case UsageCounter::Field::PeakMemoryBytes: usage.peakMemoryBytes = v; break;
+        case UsageCounter::Field::OomKilled: usage.oomKilled = v > 0; break;
+    }
+}
+
+Result<CgroupUsage> readUsage(CgroupFs& fs, const std::vector<UsageCounter>& counters) {
+    CgroupUsage u;
+    for (const auto& c : counters) {
+        auto text = fs.read(c.path);
+        if (!text) return text.error();
+        applyCounter(c, *text, u);
+    }
+    return u;
 }
 
 CgroupLimits limitsFor(int memoryMb, int pidsMax) {

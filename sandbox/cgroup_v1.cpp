@@ -20,22 +20,17 @@ public:
         return {};
     }
 
-    Result<CgroupUsage> usage() override {
-        CgroupUsage u;
-        if (!cpuacct_.empty()) {
-            auto ns = fs_.read(cpuacct_ + "/cpuacct.usage");
-            if (!ns) return ns.error();
-            u.cpuTimeUs = detail::parseInt(*ns) / 1000;
-        }
-        auto peak = fs_.read(memory_ + "/memory.max_usage_in_bytes");
-        if (!peak) return peak.error();
-        u.peakMemoryBytes = detail::parseInt(*peak);
+    std::vector<UsageCounter> counters() override {
+        using F = UsageCounter::Field;
+        std::vector<UsageCounter> out;
+        if (!cpuacct_.empty()) out.push_back({cpuacct_ + "/cpuacct.usage", F::CpuTimeUs, {}, 1000});
+        out.push_back({memory_ + "/memory.max_usage_in_bytes", F::PeakMemoryBytes, {}, 1});
         // "oom_kill N" exists since Linux 4.13; failcnt also counts reclaim, so it is not used.
-        auto oom = fs_.read(memory_ + "/memory.oom_control");
-        if (!oom) return oom.error();
-        u.oomKilled = readKeyValue(*oom, "oom_kill").value_or(0) > 0;
-        return u;
+        out.push_back({memory_ + "/memory.oom_control", F::OomKilled, {"oom_kill"}, 1});
+        return out;
     }
+
+    Result<CgroupUsage> usage() override { return readUsage(fs_, counters()); }
 
     Result<void> killAll() override {
         // The memory hierarchy holds every process of the instance (all are attached to all).

@@ -17,30 +17,22 @@ public:
         return fs_.write(dir_ + "/cgroup.procs", std::to_string(pid));
     }
 
-    Result<CgroupUsage> usage() override {
-        CgroupUsage u;
+    std::vector<UsageCounter> counters() override {
+        using F = UsageCounter::Field;
         // cpu.stat's usage_usec is core (present even without the cpu controller).
-        if (auto stat = fs_.read(dir_ + "/cpu.stat")) {
-            u.cpuTimeUs = readKeyValue(*stat, "usage_usec").value_or(0);
-        } else {
-            return stat.error();
-        }
+        std::vector<UsageCounter> out{{dir_ + "/cpu.stat", F::CpuTimeUs, {"usage_usec"}, 1}};
         // memory.peak exists since Linux 5.19; before that only the current usage is known.
         for (const char* f : {"/memory.peak", "/memory.current"}) {
             if (!fs_.exists(dir_ + f)) continue;
-            auto v = fs_.read(dir_ + f);
-            if (!v) return v.error();
-            u.peakMemoryBytes = detail::parseInt(*v);
+            out.push_back({dir_ + f, F::PeakMemoryBytes, {}, 1});
             break;
         }
-        if (fs_.exists(dir_ + "/memory.events")) {
-            auto ev = fs_.read(dir_ + "/memory.events");
-            if (!ev) return ev.error();
-            u.oomKilled = readKeyValue(*ev, "oom_kill").value_or(0) > 0 ||
-                          readKeyValue(*ev, "oom_group_kill").value_or(0) > 0;
-        }
-        return u;
+        if (fs_.exists(dir_ + "/memory.events"))
+            out.push_back({dir_ + "/memory.events", F::OomKilled, {"oom_kill", "oom_group_kill"}, 1});
+        return out;
     }
+
+    Result<CgroupUsage> usage() override { return readUsage(fs_, counters()); }
 
     Result<void> killAll() override {
         // cgroup.kill (Linux 5.14) kills atomically, forks in flight included.

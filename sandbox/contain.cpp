@@ -310,7 +310,7 @@ int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
     setupR.reset();
 
     // 9. Ready.
-    channel.ready(static_cast<pid_t>(pid), initPidfd.fd, cg->dirs(), (*backend)->name());
+    channel.ready(static_cast<pid_t>(pid), initPidfd.fd, cg->dirs(), (*backend)->name(), cg->counters());
 
     // 10. Supervise until the init ends. If the invoker goes away (fwd crashed), kill the instance.
     bool peer = channel.pollFd() >= 0;

@@ -2,8 +2,9 @@
 // the launcher) forks a supervisor per instance: the launcher hands it the instance's four pipe
 // ends and a fresh SOCK_SEQPACKET control socket (SCM_RIGHTS) and gets the supervisor's pid and
 // pidfd back. On the control socket it then sends the spec and waits for "ready" (with the sandbox
-// init's pidfd) or "error" (the failing call and errno). Afterwards the control socket carries
-// usage requests and, at the end, the "exit" report with the final usage.
+// init's pidfd and the instance's usage counter files) or "error" (the failing call and errno).
+// Afterwards usage is read from the counter files directly; the control socket carries usage
+// requests only when they could not be passed, and, at the end, the "exit" report.
 #include "fw/invoker/sandbox_launcher.hpp"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <optional>
@@ -148,6 +150,62 @@ Result<std::string> runHelper(const std::string& binary, const std::vector<std::
         return failed(text.rfind("fw-sandbox ", 0) == 0 ? text : "fw-sandbox " + (args.empty() ? "" : args[0]) + ": " + text);
     }
     return text;
+}
+
+// "cpu.stat"-style "key value" lines: the sum of the values of `keys`.
+std::int64_t sumOfKeys(std::string_view text, const std::vector<std::string>& keys) {
+    std::int64_t sum = 0;
+    while (!text.empty()) {
+        auto eol = text.find('\n');
+        std::string_view line = text.substr(0, eol);
+        text = eol == std::string_view::npos ? std::string_view() : text.substr(eol + 1);
+        auto sp = line.find(' ');
+        if (sp == std::string_view::npos) continue;
+        for (const auto& k : keys) {
+            if (line.substr(0, sp) != k) continue;
+            std::int64_t v = 0;
+            std::from_chars(line.data() + sp + 1, line.data() + line.size(), v);
+            sum += v;
+        }
+    }
+    return sum;
+}
+
+// A usage counter file of the instance's cgroup, passed read-only with "ready", and the rule to
+// read it by (fw::sandbox::UsageCounter on the supervisor's side; docs/sandbox.md).
+struct Counter {
+    int fd = -1;
+    std::string usage;              // which field of Usage
+    std::vector<std::string> keys;  // sum of these "key value" lines; empty: the leading integer
+    std::int64_t divisor = 1;
+};
+
+// The counters described by "ready", with their fds (those after the init's pidfd). Empty, with
+// the fds closed, if the description does not match them.
+std::vector<Counter> countersFrom(const Json& ready, std::vector<int> fds) {
+    std::vector<Counter> out;
+    auto it = ready.find("counters");
+    bool ok = it != ready.end() && it->is_array() && it->size() == fds.size();
+    for (std::size_t i = 0; ok && i < fds.size(); ++i) {
+        const Json& d = (*it)[i];
+        Counter c;
+        c.fd = fds[i];
+        ok = d.is_object() && d.contains("usage") && d["usage"].is_string();
+        if (!ok) break;
+        c.usage = d["usage"].get<std::string>();
+        if (auto k = d.find("keys"); k != d.end() && k->is_array()) {
+            for (const auto& key : *k) {
+                if (key.is_string()) c.keys.push_back(key.get<std::string>());
+            }
+        }
+        if (auto v = d.find("divisor"); v != d.end() && v->is_number_integer()) c.divisor = std::max<std::int64_t>(1, v->get<std::int64_t>());
+        out.push_back(std::move(c));
+    }
+    if (!ok) {
+        for (int fd : fds) ::close(fd);
+        out.clear();
+    }
+    return out;
 }
 
 void waitExited(int pidfd, int timeoutMs) {
@@ -335,9 +393,11 @@ private:
 
 class SandboxProcess final : public Process {
 public:
-    SandboxProcess(const SandboxLauncherOptions& opts, std::string id, pid_t pid, int pidfd, int ctl, int initPidfd)
+    SandboxProcess(const SandboxLauncherOptions& opts, std::string id, pid_t pid, int pidfd, int ctl, int initPidfd,
+                   std::vector<Counter> counters)
         : binary_(opts.sandboxBinary), cgroupParent_(opts.cgroupParent), cgroupBackend_(opts.cgroupBackend),
-          cgroupRoot_(opts.cgroupRoot), id_(std::move(id)), pid_(pid), pidfd_(pidfd), ctl_(ctl), initPidfd_(initPidfd) {}
+          cgroupRoot_(opts.cgroupRoot), id_(std::move(id)), pid_(pid), pidfd_(pidfd), ctl_(ctl), initPidfd_(initPidfd),
+          counters_(std::move(counters)) {}
 
     ~SandboxProcess() override {
         if (!reaped_) {
@@ -350,6 +410,7 @@ public:
         for (int fd : {pidfd_, ctl_, initPidfd_}) {
             if (fd >= 0) ::close(fd);
         }
+        for (const auto& c : counters_) ::close(c.fd);
     }
 
     pid_t pid() const override { return pid_; }
@@ -386,6 +447,9 @@ public:
         drain();
         if (exit_) return exit_->usage;
         if (reaped_) return {};
+        // While the cgroup exists its files answer, without waking the supervisor. Once it is
+        // removed (ENODEV) the exit report is on its way: the request below gets it.
+        if (auto u = readCounters()) return *u;
         const char req[] = R"({"type":"usage"})";
         if (::send(ctl_, req, sizeof req - 1, MSG_NOSIGNAL) < 0) return {};
         // The supervisor answers from a poll loop; 1 s only bounds a wedged one.
@@ -408,6 +472,25 @@ private:
         Usage usage;
     };
 
+    std::optional<Usage> readCounters() const {
+        if (counters_.empty()) return std::nullopt;
+        Usage u;
+        char buf[4096];
+        for (const auto& c : counters_) {
+            ssize_t n = ::pread(c.fd, buf, sizeof buf, 0);
+            if (n < 0) return std::nullopt;
+            std::string_view text(buf, static_cast<std::size_t>(n));
+            std::int64_t v = 0;
+            if (c.keys.empty()) std::from_chars(text.data(), text.data() + text.size(), v);
+            else v = sumOfKeys(text, c.keys);
+            v /= c.divisor;
+            if (c.usage == "cpuTimeUs") u.cpuTimeUs = v;
+            else if (c.usage == "peakMemoryBytes") u.peakMemoryBytes = v;
+            else if (c.usage == "oomKilled") u.oomKilled = v > 0;
+        }
+        return u;
+    }
+
     void drain() const {
         while (!exit_) {
             auto m = receive(ctl_, 0);
@@ -427,6 +510,7 @@ private:
     std::string binary_, cgroupParent_, cgroupBackend_, cgroupRoot_, id_;
     pid_t pid_;
     int pidfd_, ctl_, initPidfd_;
+    std::vector<Counter> counters_;
     bool reaped_ = false;
     int status_ = 0;
     mutable std::optional<ExitReport> exit_;  // usage() may see the exit report first
@@ -500,8 +584,10 @@ public:
         auto m = receive(ctl, timeout);
         if (!m) return abandon(failed("fw-sandbox did not answer within " + std::to_string(timeout) + " ms"));
         std::string type = m->body.is_discarded() ? "" : typeOf(m->body);
-        if (type == "ready" && m->fds.size() == 1) {
-            return std::unique_ptr<Process>(new SandboxProcess(opts_, spec.instanceId, child.pid, pidfd, ctl, m->fds[0]));
+        if (type == "ready" && !m->fds.empty()) {
+            int initPidfd = m->fds[0];
+            auto counters = countersFrom(m->body, std::vector<int>(m->fds.begin() + 1, m->fds.end()));
+            return std::unique_ptr<Process>(new SandboxProcess(opts_, spec.instanceId, child.pid, pidfd, ctl, initPidfd, std::move(counters)));
         }
         m->closeFds();
         std::string why = type == "error" ? m->body.value("message", std::string("unknown error"))

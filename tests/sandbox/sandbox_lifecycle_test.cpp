@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <iterator>
 
@@ -148,6 +149,27 @@ TEST(SandboxUsage, UsageIsReadableWhileRunning) {
     EXPECT_GE(u.cpuTimeUs, 150000);
     EXPECT_GE(u.peakMemoryBytes, 20ll << 20);
     EXPECT_FALSE(u.oomKilled);
+}
+
+TEST(SandboxUsage, UsageIsReadWithoutWakingTheSupervisor) {
+    // The supervisor passed the cgroup's counter files with "ready": usage() reads them itself.
+    // A stopped supervisor could not answer a request (usage() would give up after 1 s with
+    // zeros), so correct numbers from a stopped one show that none was sent.
+    Started s;
+    start(s, py("import time\nb = bytearray(20 << 20)\nprint('up', flush=True)\ntime.sleep(60)"), "up");
+    ASSERT_EQ(::kill(s.proc->pid(), SIGSTOP), 0);
+    auto t0 = std::chrono::steady_clock::now();
+    auto u = s.proc->usage();
+    auto took = std::chrono::steady_clock::now() - t0;
+    ::kill(s.proc->pid(), SIGCONT);
+    EXPECT_GE(u.peakMemoryBytes, 20ll << 20);
+    EXPECT_GT(u.cpuTimeUs, 0);
+    EXPECT_FALSE(u.oomKilled);
+    EXPECT_LT(took, std::chrono::milliseconds(500));
+    // After the end, the final usage comes from the exit report, as before.
+    s.proc->kill();
+    s.proc->reap();
+    EXPECT_GE(s.proc->usage().peakMemoryBytes, 20ll << 20);
 }
 
 TEST(SandboxCrash, SupervisorKilledLeavesNothingBehind) {

@@ -245,6 +245,28 @@ TEST(SandboxCgroupV1, AttachUsageKillRemove) {
     for (const auto& d : (*cg)->dirs()) EXPECT_FALSE(fs::exists(d)) << d;
 }
 
+TEST(SandboxCgroupV1, CountersAreTheFilesUsageReads) {
+    // The invoker reads these files itself (passed with "ready"), by the same rules.
+    V1Tree tree;
+    auto cg = makeCgroupV1(tree.layout, tree.k)->create("fw", "i", limitsFor(256, 64));
+    ASSERT_TRUE(cg);
+    using F = UsageCounter::Field;
+    auto c = (*cg)->counters();
+    ASSERT_EQ(c.size(), 3u);
+    EXPECT_EQ(c[0].path, tree.layout.cpuacct + "/fw/i/cpuacct.usage");
+    EXPECT_EQ(c[0].field, F::CpuTimeUs);
+    EXPECT_EQ(c[0].divisor, 1000);
+    EXPECT_EQ(c[1].path, tree.layout.memory + "/fw/i/memory.max_usage_in_bytes");
+    EXPECT_EQ(c[2].path, tree.layout.memory + "/fw/i/memory.oom_control");
+    EXPECT_EQ(c[2].keys, std::vector<std::string>{"oom_kill"});
+    CgroupUsage u;
+    applyCounter(c[0], "1234567890\n", u);
+    applyCounter(c[2], "oom_kill_disable 0\nunder_oom 0\noom_kill 2\n", u);
+    EXPECT_EQ(u.cpuTimeUs, 1234567);
+    EXPECT_TRUE(u.oomKilled);
+    EXPECT_EQ(fieldName(c[1].field), "peakMemoryBytes");
+}
+
 TEST(SandboxCgroupV1, FailedCreateLeavesNothing) {
     V1Tree tree;
     auto inner = tree.k.filesFor;
@@ -358,6 +380,24 @@ TEST(SandboxCgroupV2, UsageReadsCpuPeakAndOomEvents) {
         EXPECT_EQ(u->cpuTimeUs, 777);
         EXPECT_EQ(u->peakMemoryBytes, c.wantPeak);
         EXPECT_EQ(u->oomKilled, c.wantOom);
+    }
+}
+
+TEST(SandboxCgroupV2, CountersFollowWhatTheKernelOffers) {
+    for (bool withPeak : {true, false}) {
+        SCOPED_TRACE(withPeak ? "memory.peak" : "no memory.peak");
+        V2Tree tree;
+        tree.withPeak = withPeak;
+        auto cg = makeCgroupV2(tree.root, tree.k)->create("fw", "i", limitsFor(128, 32));
+        ASSERT_TRUE(cg) << cg.error().message;
+        std::string dir = tree.root + "/fw/i";
+        auto c = (*cg)->counters();
+        ASSERT_EQ(c.size(), 3u);
+        EXPECT_EQ(c[0].path, dir + "/cpu.stat");
+        EXPECT_EQ(c[0].keys, std::vector<std::string>{"usage_usec"});
+        EXPECT_EQ(c[1].path, dir + (withPeak ? "/memory.peak" : "/memory.current"));
+        EXPECT_EQ(c[2].path, dir + "/memory.events");
+        EXPECT_EQ(c[2].keys, (std::vector<std::string>{"oom_kill", "oom_group_kill"}));
     }
 }
 

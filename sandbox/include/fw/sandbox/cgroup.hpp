@@ -44,11 +44,29 @@ struct CgroupUsage {
     bool oomKilled = false;
 };
 
+// One cgroup file that gives one field of CgroupUsage, and how to read it. The supervisor reads
+// usage by these rules, and passes the files (opened read-only) to the invoker with "ready", which
+// reads them by the same rules without asking the supervisor (docs/sandbox.md).
+struct UsageCounter {
+    enum class Field { CpuTimeUs, PeakMemoryBytes, OomKilled };
+    std::string path;
+    Field field = Field::CpuTimeUs;
+    std::vector<std::string> keys;  // sum of these "key value" lines; empty: the leading integer
+    std::int64_t divisor = 1;       // e.g. 1000 for nanoseconds -> microseconds
+};
+std::string_view fieldName(UsageCounter::Field f);  // "cpuTimeUs", "peakMemoryBytes", "oomKilled"
+// Adds what `text` (the file's content) says to `usage`.
+void applyCounter(const UsageCounter& c, std::string_view text, CgroupUsage& usage);
+// Reads every counter; the first read error is returned.
+Result<CgroupUsage> readUsage(CgroupFs& fs, const std::vector<UsageCounter>& counters);
+
 // The cgroup(s) of one sandbox instance.
 class InstanceCgroup {
 public:
     virtual ~InstanceCgroup() = default;
     virtual Result<void> attach(pid_t pid) = 0;
+    // The files usage() reads (those that exist).
+    virtual std::vector<UsageCounter> counters() = 0;
     virtual Result<CgroupUsage> usage() = 0;
     // SIGKILL every process in the cgroup (v2: cgroup.kill; v1: each pid in cgroup.procs).
     virtual Result<void> killAll() = 0;

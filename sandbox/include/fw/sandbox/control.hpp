@@ -1,7 +1,7 @@
 // How fw-sandbox talks to whoever started it. With --control-fd, one SOCK_SEQPACKET socket
-// carries JSON datagrams both ways (the spec in; ready/error/usage/exit out, the init's pidfd
-// attached to "ready" with SCM_RIGHTS). Without it (a human with --spec), errors go to stderr.
-// The protocol is documented in docs/sandbox.md.
+// carries JSON datagrams both ways (the spec in; ready/error/usage/exit out, the init's pidfd and
+// the usage counters' files attached to "ready" with SCM_RIGHTS). Without it (a human with
+// --spec), errors go to stderr. The protocol is documented in docs/sandbox.md.
 #pragma once
 
 #include <sys/types.h>
@@ -22,8 +22,9 @@ class Channel {
 public:
     virtual ~Channel() = default;
     // Setup finished; the runtime has been exec'd. `initPidfd` is a pidfd of the namespace init.
+    // The socket channel also passes the usage counters' files, opened read-only.
     virtual void ready(pid_t initPid, int initPidfd, const std::vector<std::string>& cgroupDirs,
-                       std::string_view backend) = 0;
+                       std::string_view backend, const std::vector<UsageCounter>& counters) = 0;
     virtual void failed(std::string_view message) = 0;
     virtual void exited(int waitStatus, const CgroupUsage& usage, std::string_view cleanupError) = 0;
     // An fd to poll for requests, or -1.
