@@ -203,11 +203,17 @@ CgroupLimits limitsFor(int memoryMb, int pidsMax) {
     return l;
 }
 
-Result<std::unique_ptr<CgroupBackend>> probeCgroupBackendFrom(std::string_view mountinfo,
-                                                              const std::string& forced,
-                                                              const std::string& v2Root,
-                                                              CgroupFs& fs) {
-    auto mounts = parseCgroupMounts(mountinfo);
+namespace {
+
+// Set by rememberCgroupMounts() in the spawner; its forked supervisors probe from it.
+std::optional<std::vector<CgroupMount>>& rememberedMounts() {
+    static std::optional<std::vector<CgroupMount>> mounts;
+    return mounts;
+}
+
+Result<std::unique_ptr<CgroupBackend>> probeFromMounts(const std::vector<CgroupMount>& mounts,
+                                                       const std::string& forced,
+                                                       const std::string& v2Root, CgroupFs& fs) {
     CgroupV1Layout v1;
     std::string v2mount = v2Root;
     for (const auto& m : mounts) {
@@ -251,9 +257,25 @@ Result<std::unique_ptr<CgroupBackend>> probeCgroupBackendFrom(std::string_view m
     return makeCgroupV2(v2mount, fs, true);
 }
 
+}  // namespace
+
+Result<std::unique_ptr<CgroupBackend>> probeCgroupBackendFrom(std::string_view mountinfo,
+                                                              const std::string& forced,
+                                                              const std::string& v2Root,
+                                                              CgroupFs& fs) {
+    return probeFromMounts(parseCgroupMounts(mountinfo), forced, v2Root, fs);
+}
+
+void rememberCgroupMounts() {
+    auto text = realCgroupFs().read("/proc/self/mountinfo");
+    if (text) rememberedMounts() = parseCgroupMounts(*text);
+}
+
 Result<std::unique_ptr<CgroupBackend>> probeCgroupBackend(const std::string& forced,
                                                           const std::string& v2Root,
                                                           CgroupFs& fs) {
+    if (rememberedMounts() && &fs == &realCgroupFs())
+        return probeFromMounts(*rememberedMounts(), forced, v2Root, fs);
     auto text = fs.read("/proc/self/mountinfo");
     if (!text) return text.error();
     return probeCgroupBackendFrom(*text, forced, v2Root, fs);

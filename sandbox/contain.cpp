@@ -13,13 +13,14 @@
 //                                       hostname, loopback, unshare(NEWUSER)
 //   write uid/gid maps     <---'U'----
 //                          ----'M'--->  bounding set, setresuid, caps, rlimits,
-//                                       no_new_privs, seccomp; fork ------------>  setsid, fds,
+//                                       no_new_privs, seccomp; vfork ----------->  setsid, fds,
 //   setup pipe EOF = exec'd                                                       execve
 //   "ready" + init pidfd                reap; on function exit: status -> supervisor, exit
 //   supervise; on init exit: usage, rmdir cgroup, "exit"
 #include "fw/sandbox/contain.hpp"
 
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -111,27 +112,34 @@ std::string describeArgv(const std::vector<std::string>& argv) {
     return s + (argv.size() > 4 ? ", ...])" : "])");
 }
 
-// The function's process: the last steps that must happen in it, then exec.
-[[noreturn]] void functionMain(const Spec& spec, int setupFd) {
+// A failed call in the function's process: "<call>: <strerror>" on the setup pipe, then exit.
+// No allocation: the process shares the init's memory (vfork) until its exec.
+[[noreturn]] void functionFailed(int setupFd, const char* call, int err, int code) {
+    const char* why = ::strerrordesc_np(err);
+    for (const char* part : {call, ": ", why ? why : "unknown error"}) {
+        std::size_t len = std::strlen(part), off = 0;
+        while (off < len) {
+            ssize_t n = ::write(setupFd, part + off, len - off);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) break;
+            off += static_cast<std::size_t>(n);
+        }
+    }
+    ::_exit(code);
+}
+
+// The function's process, made by vfork: the last steps that must happen in it, then exec. Only
+// system calls until then; everything it needs was made by the init before the vfork.
+[[noreturn]] void functionMain(char* const* argv, char* const* envp, const char* execCall, int setupFd, int exitFd) {
+    ::close(exitFd);
     // A new session: no controlling terminal to inject input into (TIOCSTI), no signals from
     // the invoker's terminal.
-    if (::setsid() < 0) {
-        writeAll(setupFd, sysError("setsid()", errno));
-        ::_exit(kSetupFailedExit);
-    }
+    if (::setsid() < 0) functionFailed(setupFd, "setsid()", errno, kSetupFailedExit);
     // Every fd but 0..3 closes at exec; the setup pipe stays usable until then.
-    if (auto r = steps::cloexecFrom(4); !r) {
-        writeAll(setupFd, r.error().message);
-        ::_exit(kSetupFailedExit);
-    }
-    std::vector<char*> argv, envp;
-    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    ::execve(argv[0], argv.data(), envp.data());
-    writeAll(setupFd, sysError(describeArgv(spec.argv), errno));
-    ::_exit(127);
+    if (::syscall(SYS_close_range, 4U, ~0U, CLOSE_RANGE_CLOEXEC) != 0)
+        functionFailed(setupFd, "close_range(4, 4294967295, CLOSE_RANGE_CLOEXEC)", errno, kSetupFailedExit);
+    ::execve(argv[0], argv, envp);
+    functionFailed(setupFd, execCall, errno, 127);
 }
 
 // The sandbox init: real root in the new namespaces until it enters the user namespace.
@@ -186,12 +194,17 @@ std::string describeArgv(const std::vector<std::string>& argv) {
     check(installSeccompFilter(filter));
     ::close(syncFd);
 
-    pid_t fn = ::fork();
-    if (fn < 0) check(Error{Errc::SandboxFailed, sysError("fork()", errno)});
-    if (fn == 0) {
-        ::close(exitFd);
-        functionMain(spec, setupFd);
-    }
+    // vfork: no copy of this process's page tables for a child that only execs (it inherits
+    // the filter). What the child needs is made now: it must not allocate.
+    std::vector<char*> argv, envp;
+    for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const std::string execCall = describeArgv(spec.argv);
+    pid_t fn = ::vfork();
+    if (fn < 0) check(Error{Errc::SandboxFailed, sysError("vfork()", errno)});
+    if (fn == 0) functionMain(argv.data(), envp.data(), execCall.c_str(), setupFd, exitFd);
     // Init holds nothing of the function's: its stdio belongs to the function alone.
     ::close(setupFd);
     (void)steps::closeAllExcept({exitFd});
@@ -302,6 +315,9 @@ int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
     if (!expectByte(syncP.fd, 'U', deadline)) return setupError("sandbox setup did not finish within " + std::to_string(spec.setupTimeoutMs) + " ms");
     if (auto r = steps::writeIdMaps(static_cast<pid_t>(pid), spec); !r) return abortInit(r.error().message);
     if (!sendByte(syncP.fd, 'M')) return setupError("the sandbox init died during setup");
+    // While the init finishes and execs: the files the invoker will read usage from.
+    OpenCounters counters;
+    openCounters(cg->counters(), counters);
 
     // 8. EOF on the setup pipe: the function was exec'd (its copy closed on exec). Bytes: an error.
     std::string setupText;
@@ -310,7 +326,7 @@ int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
     setupR.reset();
 
     // 9. Ready.
-    channel.ready(static_cast<pid_t>(pid), initPidfd.fd, cg->dirs(), (*backend)->name(), cg->counters());
+    channel.ready(static_cast<pid_t>(pid), initPidfd.fd, cg->dirs(), (*backend)->name(), counters);
 
     // 10. Supervise until the init ends. If the invoker goes away (fwd crashed), kill the instance.
     bool peer = channel.pollFd() >= 0;

@@ -13,42 +13,21 @@ namespace {
 
 void sendJson(int fd, const Json& j, const std::vector<int>& passFds = {}) { sendDatagram(fd, j.dump(), passFds); }
 
-// The usage counters opened read-only for the invoker, described in the order of their fds.
-// Empty when any cannot be opened: the invoker then asks for usage instead.
-struct OpenCounters {
-    Json described = Json::array();
-    std::vector<int> fds;
-    ~OpenCounters() {
-        for (int fd : fds) ::close(fd);
-    }
-};
-
-void openCounters(const std::vector<UsageCounter>& counters, OpenCounters& out) {
-    for (const auto& c : counters) {
-        int fd = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-            for (int f : out.fds) ::close(f);
-            out.fds.clear();
-            out.described = Json::array();
-            return;
-        }
-        out.fds.push_back(fd);
-        out.described.push_back(
-            {{"file", c.path}, {"usage", fieldName(c.field)}, {"keys", c.keys}, {"divisor", c.divisor}});
-    }
-}
-
 class SocketChannel final : public Channel {
 public:
     explicit SocketChannel(int fd) : fd_(fd) {}
     void ready(pid_t initPid, int initPidfd, const std::vector<std::string>& dirs, std::string_view backend,
-               const std::vector<UsageCounter>& counters) override {
-        OpenCounters open;
-        openCounters(counters, open);
+               const OpenCounters& counters) override {
         Json j{{"type", "ready"}, {"initPid", initPid}, {"cgroups", dirs}, {"backend", backend}};
-        if (!open.fds.empty()) j["counters"] = open.described;
         std::vector<int> fds{initPidfd};
-        fds.insert(fds.end(), open.fds.begin(), open.fds.end());
+        if (!counters.fds.empty()) {
+            Json described = Json::array();
+            for (const auto& c : counters.counters) {
+                described.push_back({{"file", c.path}, {"usage", fieldName(c.field)}, {"keys", c.keys}, {"divisor", c.divisor}});
+            }
+            j["counters"] = described;
+            fds.insert(fds.end(), counters.fds.begin(), counters.fds.end());
+        }
         sendJson(fd_, j, fds);
     }
     void failed(std::string_view message) override { sendJson(fd_, {{"type", "error"}, {"message", message}}); }
@@ -91,7 +70,7 @@ class StderrChannel final : public Channel {
 public:
     // A private copy of stderr: fd 2 itself belongs to the function.
     StderrChannel() : fd_(::fcntl(2, F_DUPFD_CLOEXEC, 10)) {}
-    void ready(pid_t, int, const std::vector<std::string>&, std::string_view, const std::vector<UsageCounter>&) override {}
+    void ready(pid_t, int, const std::vector<std::string>&, std::string_view, const OpenCounters&) override {}
     void failed(std::string_view message) override {
         std::string line = "fw-sandbox: " + std::string(message) + "\n";
         if (fd_ >= 0) (void)!::write(fd_, line.data(), line.size());
@@ -124,6 +103,24 @@ void sendDatagram(int sock, std::string_view text, const std::vector<int>& fds) 
         std::memcpy(CMSG_DATA(c), fds.data(), sizeof(int) * fds.size());
     }
     while (::sendmsg(sock, &msg, MSG_NOSIGNAL) < 0 && errno == EINTR) {
+    }
+}
+
+OpenCounters::~OpenCounters() {
+    for (int fd : fds) ::close(fd);
+}
+
+void openCounters(const std::vector<UsageCounter>& counters, OpenCounters& out) {
+    for (const auto& c : counters) {
+        int fd = ::open(c.path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+            for (int f : out.fds) ::close(f);
+            out.fds.clear();
+            out.counters.clear();
+            return;
+        }
+        out.fds.push_back(fd);
+        out.counters.push_back(c);
     }
 }
 

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "fw/common/error.hpp"
+#include "fw/sandbox/cgroup.hpp"
 #include "fw/sandbox/contain.hpp"
 #include "fw/sandbox/control.hpp"
 
@@ -116,6 +117,8 @@ int serveSpawner(int requestFd, int (*instanceMain)(int controlFd)) {
     for (int sig = 1; sig < NSIG; ++sig) {
         if (sig != SIGKILL && sig != SIGSTOP) ::signal(sig, SIG_DFL);
     }
+    // Every supervisor probes the cgroup backend: from this one reading of the mounts.
+    rememberCgroupMounts();
     // SIGCHLD through a signalfd: children are reaped in the loop and nowhere else.
     sigset_t chld;
     sigemptyset(&chld);

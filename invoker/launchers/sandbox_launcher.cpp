@@ -45,6 +45,7 @@ bool validId(const std::string& id) {
 
 struct Message {
     Json body;
+    bool eof = false;      // the peer has closed (the body is discarded then)
     std::vector<int> fds;  // passed with SCM_RIGHTS, in order
     void closeFds() {
         for (int fd : fds) ::close(fd);
@@ -75,6 +76,7 @@ std::optional<Message> receive(int sock, int timeoutMs, std::string* raw = nullp
         n = ::recvmsg(sock, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     } while (n < 0 && errno == EINTR);
     if (n <= 0) {
+        m.eof = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK);
         m.body = Json(Json::value_t::discarded);
         return m;
     }
@@ -424,11 +426,21 @@ public:
 
     int reap() override {
         if (reaped_) return status_;
-        // The supervisor is the spawner's child, which reaps it: its status comes from the exit
-        // report, sent before it exits, so queued by the time its pidfd is readable.
-        waitExited(pidfd_, -1);
+        // The instance has ended with the exit report: its processes are gone and its cgroup is
+        // removed. The supervisor then only exits, and the spawner (its parent) reaps it. A
+        // supervisor that died without a report was killed.
+        bool closed = false;
+        while (!exit_) {
+            closed = drain() || closed;
+            if (exit_) break;
+            pollfd p[2] = {{pidfd_, POLLIN, 0}, {closed ? -1 : ctl_, POLLIN, 0}};
+            if (::poll(p, 2, -1) < 0 && errno != EINTR) break;
+            if (p[0].revents) {
+                drain();  // a report sent just before it exited
+                break;
+            }
+        }
         reaped_ = true;
-        drain();
         if (exit_) {
             status_ = exit_->status;
         } else {
@@ -491,13 +503,16 @@ private:
         return u;
     }
 
-    void drain() const {
+    // Reads what is queued, until the exit report. True when the supervisor's end has closed.
+    bool drain() const {
         while (!exit_) {
             auto m = receive(ctl_, 0);
-            if (!m || m->body.is_discarded()) return;
+            if (!m) return false;
+            if (m->eof) return true;
             m->closeFds();
             if (typeOf(m->body) == "exit") record(m->body);
         }
+        return false;
     }
 
     void record(const Json& j) const {
@@ -519,7 +534,13 @@ private:
 class SandboxLauncher final : public Launcher {
 public:
     SandboxLauncher(SandboxLauncherOptions o, std::unique_ptr<Spawner> spawner)
-        : opts_(std::move(o)), spawner_(std::move(spawner)) {}
+        : opts_(std::move(o)), spawner_(std::move(spawner)) {
+        // Which runtime paths exist is looked up once, not on every launch.
+        for (const auto& m : opts_.runtimeMounts) {
+            struct stat st {};
+            if (::lstat(m.source.c_str(), &st) == 0) runtimeMounts_.push_back(m);
+        }
+    }
 
     bool isolatesFilesystem() const override { return true; }
 
@@ -550,6 +571,15 @@ public:
                 if (devnull >= 0) ::close(devnull);
                 return failed(sysError("socketpair(SOCK_SEQPACKET)", err));
             }
+            // The spec is the control socket's first datagram: queued now, it is there when the
+            // supervisor looks, without waiting for this thread to hear back from the spawner.
+            if (::send(sv[0], text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size())) {
+                int err = errno;
+                ::close(sv[0]);
+                ::close(sv[1]);
+                if (devnull >= 0) ::close(devnull);
+                return failed(sysError("send(spec, " + std::to_string(text.size()) + " bytes)", err));
+            }
             fds[4] = sv[1];
             bool lost = false;
             auto c = spawner_->spawn(fds, lost);
@@ -576,9 +606,6 @@ public:
             cleanup();
             return e;
         };
-
-        if (::send(ctl, text.data(), text.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(text.size()))
-            return abandon(failed(sysError("send(spec, " + std::to_string(text.size()) + " bytes)", errno)));
 
         auto timeout = static_cast<int>(opts_.setupTimeout.count()) + 2000;
         auto m = receive(ctl, timeout);
@@ -607,10 +634,7 @@ private:
         auto add = [&](const BindMount& m) {
             mounts.push_back({{"source", m.source}, {"target", m.target}, {"readOnly", m.readOnly}});
         };
-        for (const auto& m : opts_.runtimeMounts) {
-            struct stat st {};
-            if (::lstat(m.source.c_str(), &st) == 0) add(m);
-        }
+        for (const auto& m : runtimeMounts_) add(m);
         for (const auto& m : spec.mounts) add(m);
         auto id = opts_.hostIdBase + static_cast<uid_t>(next_.fetch_add(1) % static_cast<unsigned>(std::max(1, opts_.hostIdCount)));
         Json files = Json::array({
@@ -643,6 +667,7 @@ private:
     }
 
     SandboxLauncherOptions opts_;
+    std::vector<BindMount> runtimeMounts_;  // those of opts_.runtimeMounts that exist
     std::unique_ptr<Spawner> spawner_;
     std::atomic<unsigned> next_{0};
 };

@@ -23,7 +23,8 @@ struct SandboxLauncherOptions {
     std::string cgroupBackend = "auto";               // auto | v1 | v2
     std::string cgroupRoot;                           // v2 only: cgroup2 mount to use instead of probing
     // Host paths every instance sees read-only at the same path (the runtimes). Host symlinks
-    // (/bin -> usr/bin) are recreated as links. Entries whose source does not exist are skipped.
+    // (/bin -> usr/bin) are recreated as links. Entries whose source does not exist when the
+    // launcher is made are skipped.
     std::vector<BindMount> runtimeMounts = defaultRuntimeMounts();
     // Each instance runs as its own host uid/gid, taken round-robin from this range (mapped to
     // uid/gid 1000 inside). Keep the range out of /etc/subuid ranges and real users.

@@ -18,13 +18,25 @@
 
 namespace fw::sandbox {
 
+// The usage counters' files, opened read-only for the invoker; closed with this object.
+struct OpenCounters {
+    std::vector<UsageCounter> counters;
+    std::vector<int> fds;  // one per counter, in the same order
+    OpenCounters() = default;
+    OpenCounters(const OpenCounters&) = delete;
+    OpenCounters& operator=(const OpenCounters&) = delete;
+    ~OpenCounters();
+};
+// All of them, or none when one cannot be opened (the invoker then asks for usage instead).
+void openCounters(const std::vector<UsageCounter>& counters, OpenCounters& out);
+
 class Channel {
 public:
     virtual ~Channel() = default;
     // Setup finished; the runtime has been exec'd. `initPidfd` is a pidfd of the namespace init.
-    // The socket channel also passes the usage counters' files, opened read-only.
+    // The socket channel also passes the usage counters' files.
     virtual void ready(pid_t initPid, int initPidfd, const std::vector<std::string>& cgroupDirs,
-                       std::string_view backend, const std::vector<UsageCounter>& counters) = 0;
+                       std::string_view backend, const OpenCounters& counters) = 0;
     virtual void failed(std::string_view message) = 0;
     virtual void exited(int waitStatus, const CgroupUsage& usage, std::string_view cleanupError) = 0;
     // An fd to poll for requests, or -1.
