@@ -7,6 +7,7 @@
 #include <cstring>
 
 #include "fw/cli/zip.hpp"
+#include "fw/common/file.hpp"
 #include "fw/common/names.hpp"
 #include "fw/common/util.hpp"
 
@@ -131,25 +132,9 @@ Result<Code> readCode(const std::filesystem::path& path) {
         Code c{base64Encode(*zip), true, true, true};
         return c;
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return invalid("cannot read '" + path.string() + "': " + std::strerror(errno));
-    }
-    std::string bytes;
-    char buf[65536];
-    while (true) {
-        auto n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return invalid("cannot read '" + path.string() + "': " + std::strerror(err));
-        }
-        if (n == 0) break;
-        bytes.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return codeFromBytes(std::move(bytes), path.string());
+    auto bytes = readWholeFile(path);
+    if (!bytes) return invalid(bytes.error().message);
+    return codeFromBytes(std::move(*bytes), path.string());
 }
 
 Result<Json> buildActionBody(const ActionSpec& spec, const std::optional<Code>& code, bool update,

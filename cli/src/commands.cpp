@@ -15,6 +15,7 @@
 #include "fw/cli/format.hpp"
 #include "fw/cli/time_arg.hpp"
 #include "fw/client/properties.hpp"
+#include "fw/common/file.hpp"
 #include "fw/common/names.hpp"
 #include "fw/common/util.hpp"
 
@@ -60,25 +61,8 @@ class TracingTransport final : public client::Transport {
 };
 
 Result<std::string> readFile(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        return Error{Errc::InvalidArgument, "cannot read '" + path + "': " + std::strerror(errno)};
-    }
-    std::string text;
-    char buf[65536];
-    while (true) {
-        auto n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return Error{Errc::InvalidArgument,
-                         "cannot read '" + path + "': " + std::strerror(err)};
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
+    auto text = readWholeFile(path);
+    if (!text) return Error{Errc::InvalidArgument, text.error().message};
     return text;
 }
 

@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "fw/common/file.hpp"
+
 namespace fw::client {
 namespace {
 
@@ -107,27 +109,12 @@ std::string PropertiesFile::text() const {
 }
 
 Result<PropertiesFile> readPropertiesFile(const std::filesystem::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        int err = errno;
-        if (err == ENOENT) return PropertiesFile{};
-        return Error{Errc::InvalidArgument, sysError("open(\"" + path.string() + "\")", err)};
+    auto text = readWholeFile(path);
+    if (!text) {
+        if (text.error().code == Errc::NotFound) return PropertiesFile{};
+        return Error{Errc::InvalidArgument, text.error().message};
     }
-    std::string text;
-    char buf[4096];
-    while (true) {
-        auto n = ::read(fd, buf, sizeof buf);
-        if (n < 0 && errno == EINTR) continue;
-        if (n < 0) {
-            int err = errno;
-            ::close(fd);
-            return Error{Errc::InvalidArgument, sysError("read(\"" + path.string() + "\")", err)};
-        }
-        if (n == 0) break;
-        text.append(buf, static_cast<std::size_t>(n));
-    }
-    ::close(fd);
-    return PropertiesFile::parse(text);
+    return PropertiesFile::parse(*text);
 }
 
 Result<void> writePropertiesFile(const std::filesystem::path& path, const PropertiesFile& props) {
