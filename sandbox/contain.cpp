@@ -8,9 +8,9 @@
 //   supervisor (host, root)            init (PID 1 in the sandbox)          function
 //   ---------------------------------  -----------------------------------  -----------------
 //   groups, cgroup create + limits
-//   clone3(NEWPID|NEWNS|NEWIPC|NEWUTS|NEWNET)
-//   attach init to cgroup  ----'G'--->  unshare(NEWCGROUP), mounts, pivot_root,
-//                                       hostname, loopback, unshare(NEWUSER)
+//   clone3(NEWPID|NEWNS|NEWIPC|NEWUTS[|NEWNET])
+//   attach init to cgroup  ----'G'--->  unshare(NEWCGROUP), mounts, pivot_root, hostname,
+//                                       setns(pooled netns) or loopback, unshare(NEWUSER)
 //   write uid/gid maps     <---'U'----
 //                          ----'M'--->  bounding set, setresuid, caps, rlimits,
 //                                       no_new_privs, seccomp; vfork ----------->  setsid, fds,
@@ -144,7 +144,7 @@ std::string describeArgv(const std::vector<std::string>& argv) {
 
 // The sandbox init: real root in the new namespaces until it enters the user namespace.
 [[noreturn]] void initMain(const Spec& spec, const BpfProgram& filter, int syncFd, int setupFd,
-                           int exitFd, const std::string& newRoot) {
+                           int exitFd, int pooledNetns, const std::string& newRoot) {
     auto check = [&](const Result<void>& r) {
         if (!r) {
             writeAll(setupFd, r.error().message);
@@ -165,8 +165,10 @@ std::string describeArgv(const std::vector<std::string>& argv) {
     check(steps::buildRoot(spec, newRoot));
     check(steps::pivotInto(newRoot));
     check(steps::setHostname(spec.hostname));
-    // The new netns is owned by the host's user namespace: configure it while still root.
-    if (!spec.network) check(steps::bringUpLoopback());
+    // The new netns is owned by the host's user namespace: configure it (or enter the pooled
+    // one, whose lo is up already) while still root.
+    if (pooledNetns >= 0) check(steps::enterNetworkNamespace(pooledNetns));
+    else if (!spec.network) check(steps::bringUpLoopback());
     // Last namespace: it owns none of the others, so capabilities in it reach nothing.
     check(steps::enterUserNamespace());
     if (!sendByte(syncFd, 'U')) ::_exit(kSetupFailedExit);
@@ -228,7 +230,13 @@ int exitedStatus(int code) { return (code & 0xff) << 8; }
 
 }  // namespace
 
-int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
+int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel, int pooledNetns) {
+    // Only a sandbox with a network namespace of its own uses the pooled one.
+    if (pooledNetns >= 0 && spec.network) {
+        ::close(pooledNetns);
+        pooledNetns = -1;
+    }
+    Fd netns(pooledNetns);
     auto deadline = Clock::now() + std::chrono::milliseconds(spec.setupTimeoutMs);
     auto fail = [&](const std::string& msg) {
         channel.failed(msg);
@@ -272,7 +280,7 @@ int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
     int pidfd = -1;
     CloneArgs args{};
     args.flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_PIDFD |
-                 (spec.network ? 0 : CLONE_NEWNET);
+                 (spec.network || netns.fd >= 0 ? 0 : CLONE_NEWNET);
     args.pidfd = reinterpret_cast<std::uintptr_t>(&pidfd);
     args.exitSignal = SIGCHLD;
     long pid = ::syscall(SYS_clone3, &args, sizeof args);
@@ -281,9 +289,10 @@ int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel) {
         syncP.reset();
         setupR.reset();
         exitR.reset();
-        initMain(spec, filter, syncC.fd, setupW.fd, exitW.fd, newRoot);
+        initMain(spec, filter, syncC.fd, setupW.fd, exitW.fd, netns.fd, newRoot);
     }
     Fd initPidfd(pidfd);
+    netns.reset();  // the init's now
     syncC.reset();
     setupW.reset();
     exitW.reset();

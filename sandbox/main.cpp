@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -52,7 +53,7 @@ void fillFunctionFds() {
     }
 }
 
-int runSpec(const std::string& text, fw::sandbox::Channel& channel) {
+int runSpec(const std::string& text, fw::sandbox::Channel& channel, int pooledNetns = -1) {
     using namespace fw::sandbox;
     auto spec = parseSpec(text);
     if (!spec) {
@@ -64,17 +65,21 @@ int runSpec(const std::string& text, fw::sandbox::Channel& channel) {
         channel.failed("unknown seccomp profile \"" + spec->seccompProfile + "\"");
         return kSetupFailedExit;
     }
-    exitLike(runSandbox(*spec, *filter, channel));
+    exitLike(runSandbox(*spec, *filter, channel, pooledNetns));
 }
 
 // One instance whose spec comes from the control socket `ctlFd` (>= 4): `run --control-fd` and
-// every child of `serve` (with fd 4) run this.
-int runControlled(int ctlFd) {
+// every child of `serve` (with fd 4, and a pooled network namespace or -1) run this.
+int runControlled(int ctlFd, int pooledNetns) {
     using namespace fw::sandbox;
-    // Only 0..3 (the function's) and the control socket survive; whatever else the invoker
-    // leaked is closed before anything else happens.
-    for (int fd = 4; fd < ctlFd; ++fd) ::close(fd);
-    ::close_range(static_cast<unsigned>(ctlFd) + 1, ~0U, 0);
+    // Only 0..3 (the function's), the control socket and the pooled netns survive; whatever
+    // else the invoker leaked is closed before anything else happens.
+    for (int fd = 4; fd < ctlFd; ++fd) {
+        if (fd != pooledNetns) ::close(fd);
+    }
+    int keepAbove = std::max(ctlFd, pooledNetns);
+    if (pooledNetns > ctlFd) ::close_range(static_cast<unsigned>(ctlFd) + 1, static_cast<unsigned>(pooledNetns) - 1, 0);
+    ::close_range(static_cast<unsigned>(keepAbove) + 1, ~0U, 0);
     fillFunctionFds();
     auto channel = makeSocketChannel(ctlFd);
     auto text = receiveSpecText(ctlFd, 10000);
@@ -82,7 +87,7 @@ int runControlled(int ctlFd) {
         channel->failed(text.error().message);
         return kSetupFailedExit;
     }
-    return runSpec(*text, *channel);
+    return runSpec(*text, *channel, pooledNetns);
 }
 
 int run(int argc, char** argv) {
@@ -96,7 +101,7 @@ int run(int argc, char** argv) {
             std::cerr << "fw-sandbox: --control-fd must be >= 4 (0..3 belong to the function)\n";
             return 2;
         }
-        return runControlled(ctlFd);
+        return runControlled(ctlFd, -1);
     }
     ::close_range(4, ~0U, 0);
     fillFunctionFds();

@@ -32,6 +32,12 @@ Result<void> pivotInto(const std::string& newRoot);
 
 // net.cpp
 Result<void> bringUpLoopback();
+// For the spawner's pool: a new network namespace with lo up, as an fd, made by entering it and
+// returning to `homeFd` (the caller's own). If the return fails, the caller is left inside the
+// new namespace: the error says so, and the caller must not go on (its children would inherit it).
+Result<int> makeNetworkNamespace(int homeFd);
+// setns into a pooled network namespace (needs CAP_SYS_ADMIN: before the user namespace); closes fd.
+Result<void> enterNetworkNamespace(int fd);
 Result<void> setHostname(const std::string& name);
 
 // rlimits.cpp

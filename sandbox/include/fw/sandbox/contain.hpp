@@ -17,7 +17,9 @@ inline constexpr int kSetupFailedExit = 125;
 
 // Returns the function's wait status (as from waitpid), or exit(kSetupFailedExit) when setup
 // failed; fw-sandbox's main then ends the same way (exitLike) so its own parent sees it too.
-int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel);
+// `pooledNetns` (>= 0 under the spawner) is a fresh network namespace with lo up that the sandbox
+// enters instead of creating one (~0.5 ms less); it is closed either way.
+int runSandbox(const Spec& spec, const BpfProgram& filter, Channel& channel, int pooledNetns = -1);
 
 // Ends this process the way `waitStatus` says the function ended: same exit code, or killed by
 // the same signal (core dumps disabled first).
