@@ -5,17 +5,20 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
 #include <gtest/gtest.h>
 
+#include "fw/common/json.hpp"
 #include "harness.hpp"
 
 namespace fw::test {
@@ -373,6 +376,72 @@ TEST(SandboxSpawner, InstancesEnterFreshPooledNetworkNamespacesWithLoopbackUp) {
     }
     EXPECT_EQ(std::count(pool.begin(), pool.end(), seen[0]), 1) << "the first instance did not come from the pool";
     procs.clear();
+    auto left = waitNoLeftovers();
+    EXPECT_TRUE(left.empty()) << left.front();
+}
+
+TEST(SandboxRunCommand, RunWithAControlFdStillSpeaksTheProtocol) {
+    // `fw-sandbox run --control-fd=4` (an exec per instance, as before the spawner): the same
+    // code path the spawner's children run, kept for tools such as bench/usage_rtt.py.
+    auto opts = testOptions();
+    std::string id = newInstanceId() + "-run";
+    Json spec{{"id", id}, {"argv", {"/bin/sh", "-c", "exit 7"}}, {"env", {"PATH=/usr/bin:/bin"}},
+              {"mounts", Json::array()}, {"stateDir", opts.stateDir}, {"hostUid", opts.hostIdBase},
+              {"hostGid", opts.hostIdBase}, {"cgroupParent", opts.cgroupParent}, {"memoryMb", 64}};
+    for (const auto& m : invoker::SandboxLauncherOptions::defaultRuntimeMounts()) {
+        struct stat st {};
+        if (::lstat(m.source.c_str(), &st) == 0) spec["mounts"].push_back({{"source", m.source}, {"target", m.target}});
+    }
+    int sv[2];
+    ASSERT_EQ(::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
+    pid_t pid = ::fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        int ctl = ::fcntl(sv[1], F_DUPFD, 10);  // out of the way of 0..4 first
+        int null = ::open("/dev/null", O_RDWR);
+        for (int fd = 0; fd <= 3; ++fd) ::dup2(null, fd);
+        ::dup2(ctl, 4);
+        ::execl(FW_SANDBOX_BIN, FW_SANDBOX_BIN, "run", "--control-fd=4", nullptr);
+        ::_exit(127);
+    }
+    ::close(sv[1]);
+    std::string text = spec.dump();
+    ASSERT_EQ(::send(sv[0], text.data(), text.size(), 0), static_cast<ssize_t>(text.size()));
+    std::vector<std::string> types;
+    for (;;) {
+        char buf[65536];
+        alignas(cmsghdr) char ctrl[CMSG_SPACE(sizeof(int) * 8)];
+        iovec iov{buf, sizeof buf};
+        msghdr msg{};
+        msg.msg_iov = &iov;
+        msg.msg_iovlen = 1;
+        msg.msg_control = ctrl;
+        msg.msg_controllen = sizeof ctrl;
+        pollfd pf{sv[0], POLLIN, 0};
+        ASSERT_GT(::poll(&pf, 1, 10000), 0);
+        ssize_t n = ::recvmsg(sv[0], &msg, MSG_CMSG_CLOEXEC);
+        if (n <= 0) break;
+        for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+            std::size_t count = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            for (std::size_t i = 0; i < count; ++i) {
+                int fd;
+                std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+                ::close(fd);
+            }
+        }
+        auto j = Json::parse(std::string_view(buf, static_cast<std::size_t>(n)));
+        types.push_back(j.value("type", std::string()));
+        if (types.back() == "ready") {
+            EXPECT_TRUE(j.contains("counters")) << j.dump();
+        } else if (types.back() == "exit") {
+            EXPECT_EQ(j.value("status", 0), 7 << 8) << j.dump();
+        }
+    }
+    ::close(sv[0]);
+    int status = 0;
+    ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 7) << status;
+    EXPECT_EQ(types, (std::vector<std::string>{"ready", "exit"}));
     auto left = waitNoLeftovers();
     EXPECT_TRUE(left.empty()) << left.front();
 }
