@@ -83,4 +83,4 @@ times.sort()
 q = lambda p: times[min(len(times) - 1, int(p / 100 * len(times)))]
 print(f"usage round trip to the fw-sandbox supervisor, {n} requests: "
       f"p50 {q(50):.0f} us, p90 {q(90):.0f} us, p99 {q(99):.0f} us, max {times[-1]:.0f} us "
-      f"(cgroup backend {ready.get('backend')}; the invoker makes one per warm activation, two before commit cdabd90)")
+      f"(cgroup backend {ready.get('backend')}; the invoker made one per warm activation from commit cdabd90 (two before) until 326515c, and none since)")
