@@ -83,6 +83,13 @@ def main():
     finally:
         for f in fwds.values():
             f.stop()
+        # The daemons remove their instance cgroups; the (empty) parents they made go here.
+        for f in fwds.values():
+            for hier in os.listdir("/sys/fs/cgroup") if os.path.isdir("/sys/fs/cgroup") else []:
+                try:
+                    os.rmdir(os.path.join("/sys/fs/cgroup", hier, f.cgroup_parent))
+                except OSError:
+                    pass
         shutil.rmtree(work, ignore_errors=True)
 
 
