@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -11,7 +12,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -148,9 +151,25 @@ void writeFileIfAbsent(const fs::path& path, const std::string& content, bool& w
     ::close(fd);
 }
 
+// Each live instance holds about ten fds in fwd (its pipes, pidfds, control socket and cgroup
+// counter files) and each client connection one: the usual soft limit of 1024 would cap a host
+// at about a hundred instances. The soft limit goes up to the hard one, as servers do; functions
+// get their own limit in the sandbox (RLIMIT_NOFILE there is set per instance).
+void raiseOpenFileLimit() {
+    rlimit rl{};
+    if (::getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= rl.rlim_max) return;
+    rlimit want = rl;
+    want.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &want) != 0) {
+        spdlog::warn("cannot raise the open-file limit from {} to {}: {}", rl.rlim_cur, rl.rlim_max,
+                     std::strerror(errno));
+    }
+}
+
 int runStandalone(const StandaloneOptions& o) {
     initLogging(o.logLevel);
     ::signal(SIGPIPE, SIG_IGN);  // a function that dies mid-write must not take us with it
+    raiseOpenFileLimit();
     auto listen = parseListen(o.listen);
     if (!listen) {
         std::cerr << "fwd: " << listen.error().message << "\n";

@@ -2,10 +2,12 @@
 // an accepted activation surviving kill -9, the blocking-wait bound, and clean-up.
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "fwd_process.hpp"
@@ -157,6 +159,34 @@ TEST(Lifecycle, DrainTimeoutForcesAndRecordsTheAbortedActivation) {
     auto rec = c2.getActivation(id);
     ASSERT_TRUE(rec);
     EXPECT_EQ((*rec)["response"]["status"], "whisk internal error") << rec->dump();
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
+TEST(Lifecycle, FwdRaisesItsOpenFileLimitToTheHardLimit) {
+    // About ten fds per live instance: a soft limit of 1024 would cap the pool near a hundred.
+    // fwd inherits a soft limit below the hard one, as under systemd's defaults.
+    rlimit mine{};
+    ASSERT_EQ(::getrlimit(RLIMIT_NOFILE, &mine), 0);
+    ASSERT_GT(mine.rlim_max, 1024u) << "the hard open-file limit here is too low to test this";
+    rlimit low = mine;
+    low.rlim_cur = 1024;
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &low), 0);
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    ASSERT_EQ(::setrlimit(RLIMIT_NOFILE, &mine), 0);
+    std::ifstream in("/proc/" + std::to_string(fwd.pid()) + "/limits");
+    std::string line;
+    bool found = false;
+    while (std::getline(in, line)) {
+        if (line.rfind("Max open files", 0) != 0) continue;
+        std::istringstream fields(line.substr(std::string("Max open files").size()));
+        std::string soft, hard;
+        fields >> soft >> hard;
+        EXPECT_EQ(soft, hard) << line;
+        found = true;
+    }
+    EXPECT_TRUE(found) << "no 'Max open files' line in /proc/<fwd>/limits";
     EXPECT_EQ(fwd.stop(), 0);
 }
 
