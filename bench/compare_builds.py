@@ -6,6 +6,7 @@ thread, the other fwd threads, the sandbox supervisors, the functions). The befo
 in docs/performance.md come from it. Run as root after building both trees:
 
     bench/compare_builds.py BASE_BUILD NEW_BUILD [--rounds R] [--duration S] [--concurrency C]
+                            [--fwd-arg=ARG ...]
 
 A build directory is one with fwd/fwd, sandbox/fw-sandbox and runtimes/ (a CMake build tree). Each
 is copied first, so rebuilding during the run changes nothing.
@@ -38,13 +39,15 @@ def main():
     ap.add_argument("--duration", type=int, default=6, help="measured seconds per wrk run")
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--concurrency", type=int, default=8)
+    ap.add_argument("--fwd-arg", action="append", default=[], metavar="ARG",
+                    help="extra fwd argument for both daemons (repeat), e.g. --fwd-arg=--activation-retention-count=20000")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="fw-compare-")
     fwds = {}
     try:
         for label, build in (("base", args.base), ("new", args.new)):
             snap = snapshot(os.path.abspath(build), os.path.join(work, label + "-build"))
-            f = h.Fwd(label, snap, work, "fwcmp-" + label, [], "warn").start()
+            f = h.Fwd(label, snap, work, "fwcmp-" + label, args.fwd_arg, "warn").start()
             for rt, (kind, code, _) in h.RUNTIMES.items():
                 f.put_action(f"noop_{rt}", kind, code)
                 h.check_noop(f.client(), f.invoke_path(f"noop_{rt}"), label)

@@ -178,7 +178,7 @@ asio::awaitable<void> Controller::retentionLoop(Retention r) {
     while (true) {
         std::int64_t olderThan = r.maxAgeMs > 0 ? nowMs() - r.maxAgeMs : 0;
         std::int64_t keep = r.maxPerNamespace;
-        constexpr std::int64_t kBatch = 500;
+        constexpr std::int64_t kBatch = 100;
         std::int64_t total = 0;
         while (true) {
             // One bounded batch per store task: invocations' store work runs in between.
