@@ -409,6 +409,15 @@ public:
             if (::poll(&p, 1, 5000) <= 0) ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
             reap();
         }
+        // reap() returns at the exit report, which the supervisor sends just before it exits:
+        // wait for the exit too, so that a destroyed instance leaves no process of its own
+        // behind, not even for a moment (bounded; a supervisor wedged after its report is killed).
+        pollfd p{pidfd_, POLLIN, 0};
+        int rc;
+        do {
+            rc = ::poll(&p, 1, 2000);
+        } while (rc < 0 && errno == EINTR);
+        if (rc <= 0) ::syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
         for (int fd : {pidfd_, ctl_, initPidfd_}) {
             if (fd >= 0) ::close(fd);
         }
