@@ -433,6 +433,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
     }
 
     SlotPtr slot = placed.slot;
+    std::optional<RunOutput> initFailure;  // a stem cell's init or a new instance's start failed
     if (placed.prewarmed) {
         // A stem cell: give it this action's code and identity, then let it load.
         res.startKind = StartKind::Prewarmed;
@@ -452,14 +453,7 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         Json init = {{"init", {{"main", req.exec.main}, {"binary", req.exec.binary}, {"env", env}}}};
         auto initializing = slot->instance->initialize(
             init.dump(-1, ' ', false, Json::error_handler_t::replace), deadline, req.limits.timeoutMs, logLimit);
-        auto failure = co_await std::move(initializing);
-        res.initTimeMs = msSince(start);
-        if (failure) {
-            destroySlot(slot);
-            co_return finish(std::move(*failure));
-        }
-        slot->concurrency = req.limits.concurrency;
-        slot->instance->enableConcurrency(req.limits.concurrency);
+        initFailure = co_await std::move(initializing);
     } else if (slot) {
         res.startKind = StartKind::Warm;
     } else {
@@ -485,11 +479,13 @@ asio::awaitable<RunResult> Invoker::runActivation(const RunRequest& req) {
         slot->revision = revisionKey(req);
         live_[slot->instance.get()] = slot;
         auto ready = slot->instance->awaitReady(deadline, req.limits.timeoutMs, logLimit);
-        auto failure = co_await std::move(ready);
+        initFailure = co_await std::move(ready);
+    }
+    if (res.startKind != StartKind::Warm) {  // this activation paid for loading the action
         res.initTimeMs = msSince(start);
-        if (failure) {
+        if (initFailure) {
             destroySlot(slot);
-            co_return finish(std::move(*failure));
+            co_return finish(std::move(*initFailure));
         }
         slot->concurrency = req.limits.concurrency;
         slot->instance->enableConcurrency(req.limits.concurrency);
