@@ -2,7 +2,9 @@
 // then record + ledger + pending delete), grouped B at a time as the store thread's group commit
 // groups the writes that queue while it is busy. Prints CPU (user + system, so the kernel's WAL
 // and checkpoint work counts) and wall time per activation for each batch size, interleaved.
-//   fw-store-bench [--activations N] [--rounds R] [--dir DIR]
+//   fw-store-bench [--activations N] [--rounds R] [--dir DIR] [--no-pending] [--random-ids]
+// --no-pending: the blocking path, one write per activation (no pending row);
+// --random-ids: 32 random hex digits instead of fwd's time-ordered activation ids.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -45,23 +47,32 @@ struct Sample {
     double wallUs = 0;
 };
 
-Sample runBatches(Store& store, int activations, int batch, std::int64_t& seq) {
+struct Options {
+    bool pending = true;     // false: a blocking invoke answered with its record writes no pending row
+    bool randomIds = false;  // fully random ids, as fwd made them before they began with the time
+};
+
+std::string idFor(const Options& o) { return o.randomIds ? fw::randomHex(16) : fw::newActivationId(); }
+
+Sample runBatches(Store& store, const Options& o, int activations, int batch, std::int64_t& seq) {
     double c0 = cpuSeconds();
     auto t0 = std::chrono::steady_clock::now();
     for (int done = 0; done < activations; done += batch) {
         std::vector<std::string> ids;
         std::vector<Store::Write> accept, complete;
         for (int i = 0; i < batch; ++i) {
-            std::string id = fw::randomHex(16);
             std::int64_t start = 1700000000000 + seq++;
+            std::string id = idFor(o);
             accept.push_back([id, start](Store& s) {
                 return s.addPending({id, start, R"({"subject":"guest","action":"noop","params":{}})"});
             });
-            complete.push_back([id, start](Store& s) {
+            complete.push_back([id, start, &o](Store& s) {
                 fw::controller::UsageDelta u{"noop", start - start % 3600000, false, false, 0.00025, 0.0004};
-                return s.completeActivation(id, "guest", "noop", start, recordFor(id, start), u);
+                return s.completeActivation(id, "guest", "noop", start, recordFor(id, start), u,
+                                            o.pending);
             });
         }
+        if (!o.pending) accept.clear();
         for (const auto& r : store.writeBatch(accept)) {
             if (!r) {
                 std::fprintf(stderr, "write failed: %s\n", r.error().message.c_str());
@@ -85,10 +96,19 @@ Sample runBatches(Store& store, int activations, int batch, std::int64_t& seq) {
 int main(int argc, char** argv) {
     int activations = 4000, rounds = 5;
     std::string dir = "/tmp/fw-store-bench";
-    for (int i = 1; i + 1 < argc; i += 2) {
-        if (!std::strcmp(argv[i], "--activations")) activations = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[i + 1]);
-        else if (!std::strcmp(argv[i], "--dir")) dir = argv[i + 1];
+    Options o;
+    for (int i = 1; i < argc; ++i) {
+        bool hasValue = i + 1 < argc;
+        if (!std::strcmp(argv[i], "--no-pending")) o.pending = false;
+        else if (!std::strcmp(argv[i], "--random-ids")) o.randomIds = true;
+        else if (hasValue && !std::strcmp(argv[i], "--activations")) activations = std::atoi(argv[++i]);
+        else if (hasValue && !std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[++i]);
+        else if (hasValue && !std::strcmp(argv[i], "--dir")) dir = argv[++i];
+        else {
+            std::fprintf(stderr, "usage: fw-store-bench [--activations N] [--rounds R] [--dir DIR] "
+                                 "[--no-pending] [--random-ids]\n");
+            return 2;
+        }
     }
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
@@ -102,7 +122,7 @@ int main(int argc, char** argv) {
     std::vector<std::vector<Sample>> samples(batches.size());
     std::int64_t seq = 0;
     for (int r = 0; r < rounds; ++r) {
-        for (std::size_t b = 0; b < batches.size(); ++b) samples[b].push_back(runBatches(store, activations, batches[b], seq));
+        for (std::size_t b = 0; b < batches.size(); ++b) samples[b].push_back(runBatches(store, o, activations, batches[b], seq));
     }
     std::printf("%d activations x %d rounds per batch size, interleaved; %lld records stored in the end\n",
                 activations, rounds, static_cast<long long>(seq));

@@ -42,14 +42,26 @@ TEST(Util, Base64RoundTrip) {
 }
 
 TEST(Util, IdsAreRandomAndWellFormed) {
-    std::set<std::string> seen;
-    for (int i = 0; i < 100; ++i) {
+    std::set<std::string> seen, tails;
+    std::string previous;
+    auto before = nowMs();
+    for (int i = 0; i < 1000; ++i) {
         auto id = newActivationId();
         ASSERT_EQ(id.size(), 32u);
         EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos);
+        // Time-ordered: the first 12 digits are the creation time in ms, so ids taken one after
+        // another never sort before each other by that prefix.
+        EXPECT_GE(id.substr(0, 12), previous.substr(0, std::min<std::size_t>(12, previous.size())));
+        previous = id;
         seen.insert(id);
+        tails.insert(id.substr(12));
     }
-    EXPECT_EQ(seen.size(), 100u);
+    auto after = nowMs();
+    auto stamp = static_cast<std::int64_t>(std::stoull(previous.substr(0, 12), nullptr, 16));
+    EXPECT_GE(stamp, before);
+    EXPECT_LE(stamp, after);
+    EXPECT_EQ(seen.size(), 1000u);
+    EXPECT_EQ(tails.size(), 1000u);  // the 80 random bits differ even within one millisecond
     auto uuid = newUuid();
     ASSERT_EQ(uuid.size(), 36u);
     EXPECT_EQ(uuid[14], '4');

@@ -13,7 +13,8 @@ namespace fw {
 // Wall clock in epoch milliseconds (activation start/end, `updated`).
 std::int64_t nowMs();
 
-// 32 lower-case hex characters from the kernel's CSPRNG (activation ids).
+// An activation id: 32 lower-case hex characters, the first 12 the wall clock in epoch
+// milliseconds (big-endian), the other 20 (80 bits) from the kernel's CSPRNG.
 std::string newActivationId();
 // n random bytes as 2n hex characters.
 std::string randomHex(std::size_t n);
