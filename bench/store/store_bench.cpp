@@ -4,7 +4,9 @@
 // and checkpoint work counts) and wall time per activation for each batch size, interleaved.
 //   fw-store-bench [--activations N] [--rounds R] [--dir DIR] [--no-pending] [--random-ids]
 // --no-pending: the blocking path, one write per activation (no pending row);
-// --random-ids: 32 random hex digits instead of fwd's time-ordered activation ids.
+// --random-ids: 32 random hex digits instead of fwd's time-ordered activation ids;
+// --keep N: retention at N records, a pruning pass (fwd's batches of 100) every M activations
+//   (--prune-every, default 10000): the steady state of a store under sustained load.
 #include <sys/resource.h>
 
 #include <chrono>
@@ -50,7 +52,27 @@ struct Sample {
 struct Options {
     bool pending = true;     // false: a blocking invoke answered with its record writes no pending row
     bool randomIds = false;  // fully random ids, as fwd made them before they began with the time
+    std::int64_t keep = 0;   // > 0: retention keeps this many records, pruned as fwd's pruner does
+    int pruneEvery = 10000;  // activations between two pruning passes
 };
+
+// One pass of fwd's retention loop: bounded batches until one comes back short.
+void prunePass(Store& store, const Options& o) {
+    constexpr std::int64_t kBatch = 100;
+    auto edges = store.retentionEdges(o.keep);
+    if (!edges) {
+        std::fprintf(stderr, "prune failed: %s\n", edges.error().message.c_str());
+        std::exit(1);
+    }
+    while (true) {
+        auto n = store.pruneActivations(0, *edges, kBatch);
+        if (!n) {
+            std::fprintf(stderr, "prune failed: %s\n", n.error().message.c_str());
+            std::exit(1);
+        }
+        if (*n < kBatch) return;
+    }
+}
 
 std::string idFor(const Options& o) { return o.randomIds ? fw::randomHex(16) : fw::newActivationId(); }
 
@@ -85,6 +107,7 @@ Sample runBatches(Store& store, const Options& o, int activations, int batch, st
                 std::exit(1);
             }
         }
+        if (o.keep > 0 && (done / batch) % std::max(1, o.pruneEvery / batch) == 0) prunePass(store, o);
     }
     auto t1 = std::chrono::steady_clock::now();
     return {(cpuSeconds() - c0) * 1e6 / activations,
@@ -104,9 +127,11 @@ int main(int argc, char** argv) {
         else if (hasValue && !std::strcmp(argv[i], "--activations")) activations = std::atoi(argv[++i]);
         else if (hasValue && !std::strcmp(argv[i], "--rounds")) rounds = std::atoi(argv[++i]);
         else if (hasValue && !std::strcmp(argv[i], "--dir")) dir = argv[++i];
+        else if (hasValue && !std::strcmp(argv[i], "--keep")) o.keep = std::atoll(argv[++i]);
+        else if (hasValue && !std::strcmp(argv[i], "--prune-every")) o.pruneEvery = std::atoi(argv[++i]);
         else {
             std::fprintf(stderr, "usage: fw-store-bench [--activations N] [--rounds R] [--dir DIR] "
-                                 "[--no-pending] [--random-ids]\n");
+                                 "[--no-pending] [--random-ids] [--keep N [--prune-every M]]\n");
             return 2;
         }
     }
@@ -118,14 +143,20 @@ int main(int argc, char** argv) {
         return 1;
     }
     Store& store = **opened;
+    // Retention prunes per namespace, so the records' namespace must exist as in fwd.
+    if (auto r = store.createNamespace({"guest", fw::newUuid(), "h", "s"}); !r) {
+        std::fprintf(stderr, "%s\n", r.error().message.c_str());
+        return 1;
+    }
     const std::vector<int> batches = {1, 2, 4, 8};
     std::vector<std::vector<Sample>> samples(batches.size());
     std::int64_t seq = 0;
     for (int r = 0; r < rounds; ++r) {
         for (std::size_t b = 0; b < batches.size(); ++b) samples[b].push_back(runBatches(store, o, activations, batches[b], seq));
     }
-    std::printf("%d activations x %d rounds per batch size, interleaved; %lld records stored in the end\n",
-                activations, rounds, static_cast<long long>(seq));
+    std::printf("%d activations x %d rounds per batch size, interleaved; %lld records written%s\n",
+                activations, rounds, static_cast<long long>(seq),
+                o.keep > 0 ? (", retention keeping " + std::to_string(o.keep)).c_str() : "");
     std::printf("%-6s %14s %14s\n", "batch", "CPU us/act", "wall us/act");
     for (std::size_t b = 0; b < batches.size(); ++b) {
         auto med = [&](auto field) {

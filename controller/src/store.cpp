@@ -171,7 +171,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
     // WAL with synchronous=NORMAL: a committed transaction survives a crash of the process
     // (kill -9); only an OS crash or power loss may lose the last commits.
     for (const char* pragma : {"PRAGMA journal_mode=WAL;", "PRAGMA synchronous=NORMAL;",
-                               "PRAGMA foreign_keys=ON;"}) {
+                               "PRAGMA foreign_keys=ON;", "PRAGMA secure_delete=FAST;"}) {
         if (auto r = store->exec(pragma); !r) return r.error();
     }
     if (auto r = store->exec(kSchema); !r) {
@@ -420,12 +420,38 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
     });
 }
 
-Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
+Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t keepPerNamespace) {
+    std::vector<RetentionEdge> edges;
+    if (keepPerNamespace <= 0) return edges;
+    std::vector<std::string> namespaces;
+    {
+        Stmt st(*stmts_, "SELECT name FROM namespaces");
+        if (!st.ok()) return dbError(db_, "prepare");
+        while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
+    }
+    for (const auto& ns : namespaces) {
+        // Walks the namespace's newest `keepPerNamespace` index entries once per pass; a
+        // namespace within the bound has no row there.
+        Stmt edge(*stmts_,
+                  "SELECT start, rowid FROM activations WHERE namespace = ? "
+                  "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
+        if (!edge.ok()) return dbError(db_, "prepare");
+        edge.bind(ns).bind(keepPerNamespace);
+        int rc = edge.step();
+        if (rc == SQLITE_ROW) edges.push_back({ns, edge.integer(0), edge.integer(1)});
+        else if (rc != SQLITE_DONE) return dbError(db_, "find the retention edge of " + ns);
+    }
+    return edges;
+}
+
+Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan,
+                                             const std::vector<RetentionEdge>& edges,
                                              std::int64_t batch) {
     // Bounded batches, each its own statement: the store thread is never held for long, and the
-    // caller runs the next batch after other queued store work.
+    // caller runs the next batch after other queued store work. Every statement starts at the
+    // oldest end of an index and stops after `batch` rows, all of which it deletes.
     std::int64_t removed = 0;
-    {
+    if (olderThan > 0) {
         Stmt st(*stmts_,
                 "DELETE FROM activations WHERE rowid IN "
                 "(SELECT rowid FROM activations WHERE start < ? LIMIT ?)");
@@ -434,30 +460,15 @@ Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan, std::int64_
         if (st.step() != SQLITE_DONE) return dbError(db_, "prune old activations");
         removed += sqlite3_changes(db_);
     }
-    if (keepPerNamespace > 0 && removed < batch) {
-        std::vector<std::string> namespaces;
-        {
-            Stmt st(*stmts_, "SELECT name FROM namespaces");
-            if (!st.ok()) return dbError(db_, "prepare");
-            while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
-        }
-        for (const auto& ns : namespaces) {
-            // Is the namespace over the bound? One index probe, not a count of all its records.
-            Stmt edge(*stmts_,
-                      "SELECT start FROM activations WHERE namespace = ? "
-                      "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
-            if (!edge.ok()) return dbError(db_, "prepare");
-            edge.bind(ns).bind(keepPerNamespace);
-            if (edge.step() != SQLITE_ROW) continue;  // not over the bound
-            Stmt st(*stmts_,
-                    "DELETE FROM activations WHERE rowid IN (SELECT rowid FROM activations "
-                    "WHERE namespace = ? ORDER BY start DESC, rowid DESC LIMIT ? OFFSET ?)");
-            if (!st.ok()) return dbError(db_, "prepare");
-            st.bind(ns).bind(batch).bind(keepPerNamespace);
-            if (st.step() != SQLITE_DONE) return dbError(db_, "prune activations of " + ns);
-            removed += sqlite3_changes(db_);
-            if (removed >= batch) break;
-        }
+    for (const auto& e : edges) {
+        if (removed >= batch) break;
+        Stmt st(*stmts_,
+                "DELETE FROM activations WHERE rowid IN (SELECT rowid FROM activations "
+                "WHERE namespace = ? AND (start, rowid) <= (?, ?) ORDER BY start, rowid LIMIT ?)");
+        if (!st.ok()) return dbError(db_, "prepare");
+        st.bind(e.ns).bind(e.start).bind(e.rowid).bind(batch - removed);
+        if (st.step() != SQLITE_DONE) return dbError(db_, "prune activations of " + e.ns);
+        removed += sqlite3_changes(db_);
     }
     return removed;
 }

@@ -126,30 +126,62 @@ TEST_F(StoreTest, ActivationQueriesFilterByNameAndTime) {
 
 TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
     ASSERT_TRUE(store_->createNamespace({"guest", "u1", "h", "s"}));
+    ASSERT_TRUE(store_->createNamespace({"small", "u2", "h", "s"}));
     for (int i = 0; i < 1200; ++i) {
         std::string id = "p" + std::to_string(i);
-        ASSERT_TRUE(store_->completeActivation(id, "guest", "a", 1000 + i, id, {}));
+        ASSERT_TRUE(store_->completeActivation(id, "guest", "a", 1000 + i, id, {"a", 0, false, false, 1, 1}, false));
+    }
+    for (int i = 0; i < 50; ++i) {
+        std::string id = "s" + std::to_string(i);
+        ASSERT_TRUE(store_->completeActivation(id, "small", "a", 1000 + i, id, {}));
+    }
+    auto edges = store_->retentionEdges(100);
+    ASSERT_TRUE(edges) << edges.error().message;
+    ASSERT_EQ(edges->size(), 1u);  // "small" is within the bound
+    EXPECT_EQ((*edges)[0].ns, "guest");
+    EXPECT_EQ((*edges)[0].start, 1000 + 1099);  // the newest record over the bound
+    // Records that arrive during the pass, after its edges were found, are not touched by it,
+    // even when the batches run past the edge's old count.
+    for (int i = 1200; i < 1250; ++i) {
+        std::string id = "p" + std::to_string(i);
+        ASSERT_TRUE(store_->completeActivation(id, "guest", "a", 1000 + i, id, {"a", 0, false, false, 1, 1}, false));
     }
     std::vector<std::int64_t> batches;
     while (true) {
-        auto n = store_->pruneActivations(0, 100, 500);
+        auto n = store_->pruneActivations(0, *edges, 500);
         ASSERT_TRUE(n) << n.error().message;
         batches.push_back(*n);
         if (*n < 500) break;
     }
     EXPECT_EQ(batches, (std::vector<std::int64_t>{500, 500, 100}));
     ActivationQuery q;
-    EXPECT_EQ(*store_->countActivations("guest", q), 100);
-    EXPECT_TRUE(*store_->activation("guest", "p1199"));
+    EXPECT_EQ(*store_->countActivations("guest", q), 150);
+    EXPECT_EQ(*store_->countActivations("small", q), 50);
+    EXPECT_TRUE(*store_->activation("guest", "p1249"));
     EXPECT_TRUE(*store_->activation("guest", "p1100"));
     EXPECT_FALSE(*store_->activation("guest", "p1099"));
-    // By age: everything that started before 2150 (the 50 oldest left) goes, in batches too.
-    auto aged = store_->pruneActivations(2150, 0, 30);
+    EXPECT_FALSE(*store_->activation("guest", "p0"));
+    // The next pass finds the edge again: now the 50 that arrived put it over by 50.
+    edges = store_->retentionEdges(100);
+    ASSERT_TRUE(edges);
+    ASSERT_EQ(edges->size(), 1u);
+    EXPECT_EQ(*store_->pruneActivations(0, *edges, 500), 50);
+    EXPECT_FALSE(*store_->activation("guest", "p1149"));
+    EXPECT_TRUE(*store_->activation("guest", "p1150"));
+    // The ledger is never pruned: all 1250 invocations of guest/a are still counted.
+    auto ledger = store_->usage("guest", 0, 0);
+    ASSERT_TRUE(ledger);
+    ASSERT_EQ(ledger->size(), 1u);
+    EXPECT_EQ((*ledger)[0].invocations, 1250);
+    // By age: everything that started before 2175 (the 25 oldest left) goes, in batches too,
+    // in every namespace ("small" started at 1000-1049).
+    auto aged = store_->pruneActivations(2175, {}, 30);
     ASSERT_TRUE(aged);
     EXPECT_EQ(*aged, 30);
-    while (*store_->pruneActivations(2150, 0, 30) == 30) {
+    while (*store_->pruneActivations(2175, {}, 30) == 30) {
     }
-    EXPECT_EQ(*store_->countActivations("guest", q), 50);
+    EXPECT_EQ(*store_->countActivations("guest", q), 75);
+    EXPECT_EQ(*store_->countActivations("small", q), 0);
 }
 
 TEST_F(StoreTest, AWriteBatchCommitsTogetherAndUndoesAFailingWriteAlone) {
@@ -227,6 +259,37 @@ TEST(Store, UnusableLocationIsAClearError) {
     ASSERT_FALSE(s);
     EXPECT_EQ(s.error().code, Errc::StoreFailed);
     EXPECT_NE(s.error().message.find("/proc/definitely/not/here/db"), std::string::npos);
+}
+
+// Pruning must not write the pages it frees: Debian's SQLite is built with SECURE_DELETE, which
+// zeroes every freed page and so writes it to the WAL. With secure_delete=FAST deleted records
+// are still erased from the pages that are written anyway, and the freed ones are not written.
+TEST_F(StoreTest, PruningDoesNotWriteTheFreedPages) {
+    ASSERT_TRUE(store_->createNamespace({"guest", "u1", "h", "s"}));
+    std::string doc(3000, 'x');  // about one record per page
+    std::vector<Store::Write> writes;
+    for (int i = 0; i < 800; ++i) {
+        writes.push_back([i, &doc](Store& s) {
+            std::string id = "p" + std::to_string(i);
+            return s.completeActivation(id, "guest", "a", 1000 + i, doc, {}, false);
+        });
+    }
+    for (const auto& r : store_->writeBatch(writes)) ASSERT_TRUE(r) << r.error().message;
+    auto walFrames = [&] {
+        auto bytes = std::filesystem::file_size(dir_ / "db-wal");
+        return static_cast<long long>((bytes - 32) / (4096 + 24));
+    };
+    // Below the automatic checkpoint (1000 frames), so the WAL only grows.
+    auto before = walFrames();
+    ASSERT_LT(before, 1000);
+    auto pruned = store_->pruneActivations(1400, {}, 400);  // records started at 1000..1399
+    ASSERT_TRUE(pruned) << pruned.error().message;
+    ASSERT_EQ(*pruned, 400);
+    auto written = walFrames() - before;
+    // With SECURE_DELETE on, every one of the ~400 freed pages is written as well.
+    EXPECT_LT(written, 100) << "pruning 400 one-page records wrote " << written << " pages";
+    EXPECT_EQ(*store_->activation("guest", "p399"), std::nullopt);
+    EXPECT_TRUE(*store_->activation("guest", "p400"));
 }
 
 }  // namespace

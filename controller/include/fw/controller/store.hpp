@@ -119,11 +119,22 @@ public:
     Result<std::optional<std::string>> activation(const std::string& ns, const std::string& id);
     Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);
     Result<std::int64_t> countActivations(const std::string& ns, const ActivationQuery& q);
-    // Retention: deletes activation records that started before `olderThan` and, per
-    // namespace, all but the newest `keepPerNamespace`, at most about `batch` per call. The
-    // usage ledger is untouched. Returns how many records went (call again while it is `batch`).
-    Result<std::int64_t> pruneActivations(std::int64_t olderThan, std::int64_t keepPerNamespace,
-                                          std::int64_t batch = 500);
+    // Retention, in passes. A pass first finds, per namespace over `keepPerNamespace` records,
+    // the newest record that is not among the newest `keepPerNamespace` (by start, then rowid):
+    // that record and everything older in the namespace is over the bound. Found once per
+    // pass, so the batches that follow never count the records they keep.
+    struct RetentionEdge {
+        std::string ns;
+        std::int64_t start = 0;
+        std::int64_t rowid = 0;
+    };
+    Result<std::vector<RetentionEdge>> retentionEdges(std::int64_t keepPerNamespace);
+    // Deletes activation records that started before `olderThan` and those at or below the
+    // edges, oldest first, at most about `batch` per call. The usage ledger is untouched.
+    // Returns how many records went (call again while it is `batch`).
+    Result<std::int64_t> pruneActivations(std::int64_t olderThan,
+                                          const std::vector<RetentionEdge>& edges,
+                                          std::int64_t batch);
 
     class Statements;  // the connection's prepared-statement cache (store.cpp)
 
