@@ -59,13 +59,13 @@ struct Options {
 // One pass of fwd's retention loop: bounded batches until one comes back short.
 void prunePass(Store& store, const Options& o) {
     constexpr std::int64_t kBatch = 100;
-    auto edges = store.retentionEdges(o.keep);
+    auto edges = store.retentionEdges(0, o.keep);
     if (!edges) {
         std::fprintf(stderr, "prune failed: %s\n", edges.error().message.c_str());
         std::exit(1);
     }
     while (true) {
-        auto n = store.pruneActivations(0, *edges, kBatch);
+        auto n = store.pruneActivations(*edges, kBatch);
         if (!n) {
             std::fprintf(stderr, "prune failed: %s\n", n.error().message.c_str());
             std::exit(1);

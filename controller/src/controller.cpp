@@ -180,14 +180,12 @@ asio::awaitable<void> Controller::retentionLoop(Retention r) {
         std::int64_t keep = r.maxPerNamespace;
         constexpr std::int64_t kBatch = 100;
         std::int64_t total = 0;
-        auto findEdges = store_.run([keep](Store& s) { return s.retentionEdges(keep); });
+        auto findEdges = store_.run([olderThan, keep](Store& s) { return s.retentionEdges(olderThan, keep); });
         auto edges = co_await std::move(findEdges);
         if (!edges) spdlog::warn("retention: {}", edges.error().message);
         while (edges) {
             // One bounded batch per store task: invocations' store work runs in between.
-            auto task = store_.run([olderThan, e = *edges](Store& s) {
-                return s.pruneActivations(olderThan, e, kBatch);
-            });
+            auto task = store_.run([e = *edges](Store& s) { return s.pruneActivations(e, kBatch); });
             auto pruned = co_await std::move(task);
             if (!pruned) {
                 spdlog::warn("retention: {}", pruned.error().message);

@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <limits>
+#include <optional>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -122,7 +124,9 @@ CREATE TABLE IF NOT EXISTS activations(
     doc TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS activations_by_start ON activations(namespace, start);
 CREATE INDEX IF NOT EXISTS activations_by_path ON activations(namespace, path, start);
-CREATE INDEX IF NOT EXISTS activations_by_age ON activations(start);
+-- Retention finds old records through activations_by_start, namespace by namespace; an index
+-- on start alone cost every insert a page write. Stores made before that lose it here.
+DROP INDEX IF EXISTS activations_by_age;
 CREATE TABLE IF NOT EXISTS pending(id TEXT PRIMARY KEY, accepted INTEGER NOT NULL, request TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS namespace_limits(namespace TEXT PRIMARY KEY, limits TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS usage(
@@ -420,9 +424,10 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
     });
 }
 
-Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t keepPerNamespace) {
+Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t olderThan,
+                                                              std::int64_t keepPerNamespace) {
     std::vector<RetentionEdge> edges;
-    if (keepPerNamespace <= 0) return edges;
+    if (olderThan <= 0 && keepPerNamespace <= 0) return edges;
     std::vector<std::string> namespaces;
     {
         Stmt st(*stmts_, "SELECT name FROM namespaces");
@@ -430,36 +435,39 @@ Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t kee
         while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
     }
     for (const auto& ns : namespaces) {
-        // Walks the namespace's newest `keepPerNamespace` index entries once per pass; a
-        // namespace within the bound has no row there.
-        Stmt edge(*stmts_,
-                  "SELECT start, rowid FROM activations WHERE namespace = ? "
-                  "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
-        if (!edge.ok()) return dbError(db_, "prepare");
-        edge.bind(ns).bind(keepPerNamespace);
-        int rc = edge.step();
-        if (rc == SQLITE_ROW) edges.push_back({ns, edge.integer(0), edge.integer(1)});
-        else if (rc != SQLITE_DONE) return dbError(db_, "find the retention edge of " + ns);
+        // By age: everything that started before `olderThan`, whatever its rowid.
+        std::optional<RetentionEdge> edge;
+        if (olderThan > 0) edge = RetentionEdge{ns, olderThan - 1, std::numeric_limits<std::int64_t>::max()};
+        if (keepPerNamespace > 0) {
+            // Walks the namespace's newest `keepPerNamespace` index entries once per pass; a
+            // namespace within the bound has no row there.
+            Stmt st(*stmts_,
+                    "SELECT start, rowid FROM activations WHERE namespace = ? "
+                    "ORDER BY start DESC, rowid DESC LIMIT 1 OFFSET ?");
+            if (!st.ok()) return dbError(db_, "prepare");
+            st.bind(ns).bind(keepPerNamespace);
+            int rc = st.step();
+            if (rc == SQLITE_ROW) {
+                RetentionEdge byCount{ns, st.integer(0), st.integer(1)};
+                if (!edge || std::tie(byCount.start, byCount.rowid) > std::tie(edge->start, edge->rowid)) {
+                    edge = byCount;
+                }
+            } else if (rc != SQLITE_DONE) {
+                return dbError(db_, "find the retention edge of " + ns);
+            }
+        }
+        if (edge) edges.push_back(std::move(*edge));
     }
     return edges;
 }
 
-Result<std::int64_t> Store::pruneActivations(std::int64_t olderThan,
-                                             const std::vector<RetentionEdge>& edges,
+Result<std::int64_t> Store::pruneActivations(const std::vector<RetentionEdge>& edges,
                                              std::int64_t batch) {
     // Bounded batches, each its own statement: the store thread is never held for long, and the
     // caller runs the next batch after other queued store work. Every statement starts at the
-    // oldest end of an index and stops after `batch` rows, all of which it deletes.
+    // oldest end of the namespace's (namespace, start) index and stops after `batch` rows, all
+    // of which it deletes.
     std::int64_t removed = 0;
-    if (olderThan > 0) {
-        Stmt st(*stmts_,
-                "DELETE FROM activations WHERE rowid IN "
-                "(SELECT rowid FROM activations WHERE start < ? LIMIT ?)");
-        if (!st.ok()) return dbError(db_, "prepare");
-        st.bind(olderThan).bind(batch);
-        if (st.step() != SQLITE_DONE) return dbError(db_, "prune old activations");
-        removed += sqlite3_changes(db_);
-    }
     for (const auto& e : edges) {
         if (removed >= batch) break;
         Stmt st(*stmts_,

@@ -1,4 +1,5 @@
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <stdlib.h>
 
 #include <filesystem>
@@ -135,7 +136,7 @@ TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
         std::string id = "s" + std::to_string(i);
         ASSERT_TRUE(store_->completeActivation(id, "small", "a", 1000 + i, id, {}));
     }
-    auto edges = store_->retentionEdges(100);
+    auto edges = store_->retentionEdges(0, 100);
     ASSERT_TRUE(edges) << edges.error().message;
     ASSERT_EQ(edges->size(), 1u);  // "small" is within the bound
     EXPECT_EQ((*edges)[0].ns, "guest");
@@ -148,7 +149,7 @@ TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
     }
     std::vector<std::int64_t> batches;
     while (true) {
-        auto n = store_->pruneActivations(0, *edges, 500);
+        auto n = store_->pruneActivations(*edges, 500);
         ASSERT_TRUE(n) << n.error().message;
         batches.push_back(*n);
         if (*n < 500) break;
@@ -162,10 +163,10 @@ TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
     EXPECT_FALSE(*store_->activation("guest", "p1099"));
     EXPECT_FALSE(*store_->activation("guest", "p0"));
     // The next pass finds the edge again: now the 50 that arrived put it over by 50.
-    edges = store_->retentionEdges(100);
+    edges = store_->retentionEdges(0, 100);
     ASSERT_TRUE(edges);
     ASSERT_EQ(edges->size(), 1u);
-    EXPECT_EQ(*store_->pruneActivations(0, *edges, 500), 50);
+    EXPECT_EQ(*store_->pruneActivations(*edges, 500), 50);
     EXPECT_FALSE(*store_->activation("guest", "p1149"));
     EXPECT_TRUE(*store_->activation("guest", "p1150"));
     // The ledger is never pruned: all 1250 invocations of guest/a are still counted.
@@ -175,10 +176,13 @@ TEST_F(StoreTest, PruningGoesInBoundedBatchesAndKeepsTheNewest) {
     EXPECT_EQ((*ledger)[0].invocations, 1250);
     // By age: everything that started before 2175 (the 25 oldest left) goes, in batches too,
     // in every namespace ("small" started at 1000-1049).
-    auto aged = store_->pruneActivations(2175, {}, 30);
+    edges = store_->retentionEdges(2175, 0);
+    ASSERT_TRUE(edges);
+    ASSERT_EQ(edges->size(), 2u);  // one per namespace
+    auto aged = store_->pruneActivations(*edges, 30);
     ASSERT_TRUE(aged);
     EXPECT_EQ(*aged, 30);
-    while (*store_->pruneActivations(2175, {}, 30) == 30) {
+    while (*store_->pruneActivations(*edges, 30) == 30) {
     }
     EXPECT_EQ(*store_->countActivations("guest", q), 75);
     EXPECT_EQ(*store_->countActivations("small", q), 0);
@@ -282,7 +286,9 @@ TEST_F(StoreTest, PruningDoesNotWriteTheFreedPages) {
     // Below the automatic checkpoint (1000 frames), so the WAL only grows.
     auto before = walFrames();
     ASSERT_LT(before, 1000);
-    auto pruned = store_->pruneActivations(1400, {}, 400);  // records started at 1000..1399
+    auto edges = store_->retentionEdges(1400, 0);  // records started at 1000..1399
+    ASSERT_TRUE(edges);
+    auto pruned = store_->pruneActivations(*edges, 400);
     ASSERT_TRUE(pruned) << pruned.error().message;
     ASSERT_EQ(*pruned, 400);
     auto written = walFrames() - before;
@@ -290,6 +296,62 @@ TEST_F(StoreTest, PruningDoesNotWriteTheFreedPages) {
     EXPECT_LT(written, 100) << "pruning 400 one-page records wrote " << written << " pages";
     EXPECT_EQ(*store_->activation("guest", "p399"), std::nullopt);
     EXPECT_TRUE(*store_->activation("guest", "p400"));
+}
+
+// The edge of a namespace is the later of its two bounds: age and count.
+TEST_F(StoreTest, RetentionEdgeIsTheLaterOfAgeAndCount) {
+    ASSERT_TRUE(store_->createNamespace({"guest", "u1", "h", "s"}));
+    for (int i = 0; i < 10; ++i) {
+        std::string id = "p" + std::to_string(i);
+        ASSERT_TRUE(store_->completeActivation(id, "guest", "a", 100 + i, id, {}, false));
+    }
+    auto byCount = store_->retentionEdges(103, 4);  // keep 106..109: the count bound is later
+    ASSERT_TRUE(byCount);
+    ASSERT_EQ(byCount->size(), 1u);
+    EXPECT_EQ((*byCount)[0].start, 105);
+    auto byAge = store_->retentionEdges(108, 4);  // started before 108: the age bound is later
+    ASSERT_TRUE(byAge);
+    ASSERT_EQ(byAge->size(), 1u);
+    EXPECT_EQ((*byAge)[0].start, 107);
+    EXPECT_EQ(*store_->pruneActivations(*byAge, 100), 8);
+    ActivationQuery q;
+    EXPECT_EQ(*store_->countActivations("guest", q), 2);
+    auto none = store_->retentionEdges(0, 0);
+    ASSERT_TRUE(none);
+    EXPECT_TRUE(none->empty());
+}
+
+// Stores made before retention went through activations_by_start lose the index on start alone,
+// which cost every insert a page write.
+TEST_F(StoreTest, OpeningAnOlderStoreDropsTheIndexOnStartAlone) {
+    store_.reset();
+    auto indexes = [&] {
+        sqlite3* db = nullptr;
+        EXPECT_EQ(sqlite3_open((dir_ / "db").c_str(), &db), SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type='index' AND tbl_name='activations'",
+                           -1, &st, nullptr);
+        std::vector<std::string> names;
+        while (sqlite3_step(st) == SQLITE_ROW) names.emplace_back(reinterpret_cast<const char*>(sqlite3_column_text(st, 0)));
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return names;
+    };
+    {
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open((dir_ / "db").c_str(), &db), SQLITE_OK);
+        ASSERT_EQ(sqlite3_exec(db, "CREATE INDEX activations_by_age ON activations(start)", nullptr, nullptr, nullptr),
+                  SQLITE_OK);
+        sqlite3_close(db);
+    }
+    auto before = indexes();
+    EXPECT_NE(std::find(before.begin(), before.end(), "activations_by_age"), before.end());
+    auto s = Store::open(dir_ / "db");
+    ASSERT_TRUE(s) << s.error().message;
+    store_ = std::move(*s);
+    auto after = indexes();
+    EXPECT_EQ(std::find(after.begin(), after.end(), "activations_by_age"), after.end());
+    EXPECT_NE(std::find(after.begin(), after.end(), "activations_by_start"), after.end());
 }
 
 }  // namespace

@@ -119,21 +119,21 @@ public:
     Result<std::optional<std::string>> activation(const std::string& ns, const std::string& id);
     Result<std::vector<std::string>> activations(const std::string& ns, const ActivationQuery& q);
     Result<std::int64_t> countActivations(const std::string& ns, const ActivationQuery& q);
-    // Retention, in passes. A pass first finds, per namespace over `keepPerNamespace` records,
-    // the newest record that is not among the newest `keepPerNamespace` (by start, then rowid):
-    // that record and everything older in the namespace is over the bound. Found once per
-    // pass, so the batches that follow never count the records they keep.
+    // Retention, in passes. A pass first finds each namespace's edge: its newest record that
+    // must go, because it started before `olderThan` or is not among the namespace's newest
+    // `keepPerNamespace` (by start, then rowid; 0: no such bound). That record and everything
+    // older in the namespace go. Found once per pass, so the batches that follow never count
+    // the records they keep.
     struct RetentionEdge {
         std::string ns;
         std::int64_t start = 0;
         std::int64_t rowid = 0;
     };
-    Result<std::vector<RetentionEdge>> retentionEdges(std::int64_t keepPerNamespace);
-    // Deletes activation records that started before `olderThan` and those at or below the
-    // edges, oldest first, at most about `batch` per call. The usage ledger is untouched.
-    // Returns how many records went (call again while it is `batch`).
-    Result<std::int64_t> pruneActivations(std::int64_t olderThan,
-                                          const std::vector<RetentionEdge>& edges,
+    Result<std::vector<RetentionEdge>> retentionEdges(std::int64_t olderThan,
+                                                      std::int64_t keepPerNamespace);
+    // Deletes the records at or below the edges, oldest first, at most `batch` per call. The
+    // usage ledger is untouched. Returns how many records went (call again while it is `batch`).
+    Result<std::int64_t> pruneActivations(const std::vector<RetentionEdge>& edges,
                                           std::int64_t batch);
 
     class Statements;  // the connection's prepared-statement cache (store.cpp)
