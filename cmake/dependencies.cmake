@@ -13,6 +13,8 @@ find_package(PkgConfig REQUIRED)
 pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 # libzip via pkg-config: Debian's libzip CMake config names tools that libzip-dev does not ship.
 pkg_check_modules(LIBZIP REQUIRED IMPORTED_TARGET libzip)
+# fwd's allocator (fwd/CMakeLists.txt says why).
+pkg_check_modules(JEMALLOC REQUIRED IMPORTED_TARGET jemalloc)
 if(FW_BUILD_TESTS)
     find_package(GTest REQUIRED CONFIG)
 endif()

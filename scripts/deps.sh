@@ -8,6 +8,7 @@ packages=(
     build-essential cmake ninja-build ccache pkg-config git
     libboost1.81-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
     libcurl4-openssl-dev libssl-dev libseccomp-dev libzip-dev libcli11-dev libgtest-dev
+    libjemalloc-dev  # fwd's allocator (fwd/CMakeLists.txt)
     python3 nodejs npm zip unzip curl procps iproute2
     prometheus  # promtool, which checks our /metrics output in a test
 )
