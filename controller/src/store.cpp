@@ -1,8 +1,15 @@
 #include "fw/controller/store.hpp"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
 #include <limits>
+#include <mutex>
+#include <thread>
 #include <optional>
 #include <tuple>
 #include <unordered_map>
@@ -185,9 +192,54 @@ Result<std::unique_ptr<Store>> Store::open(const std::filesystem::path& file) {
     return store;
 }
 
+class Store::WalFlusher {
+public:
+    WalFlusher(std::string walPath, int intervalMs)
+        : path_(std::move(walPath)), interval_(intervalMs), thread_([this] { loop(); }) {}
+    ~WalFlusher() {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_one();
+        thread_.join();
+        if (fd_ >= 0) ::close(fd_);
+    }
+    WalFlusher(const WalFlusher&) = delete;
+    WalFlusher& operator=(const WalFlusher&) = delete;
+
+private:
+    void loop() {
+        std::unique_lock lock(mutex_);
+        while (!wake_.wait_for(lock, interval_, [this] { return stop_; })) {
+            // The WAL exists once the first write has happened; it is never removed while the
+            // store's connection is open.
+            if (fd_ < 0) fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC);
+            if (fd_ >= 0) ::sync_file_range(fd_, 0, 0, SYNC_FILE_RANGE_WRITE);
+        }
+    }
+
+    std::string path_;
+    std::chrono::milliseconds interval_;
+    int fd_ = -1;  // the flusher thread's only
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    bool stop_ = false;  // guarded by mutex_
+    std::thread thread_;  // last: starts after everything it uses
+};
+
 Store::Store(sqlite3* db) : db_(db), stmts_(std::make_unique<Statements>(db)) {}
 
+Result<void> Store::flushWalInBackground(int intervalMs) {
+    if (flusher_) return {};
+    const char* file = sqlite3_db_filename(db_, "main");
+    if (file == nullptr || *file == '\0') return Error{Errc::StoreFailed, "the WAL flusher needs a database file"};
+    flusher_ = std::make_unique<WalFlusher>(std::string(file) + "-wal", std::max(1, intervalMs));
+    return {};
+}
+
 Store::~Store() {
+    flusher_.reset();
     stmts_.reset();  // finalized before the connection closes
     sqlite3_close(db_);
 }

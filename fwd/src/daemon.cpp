@@ -195,6 +195,10 @@ int runStandalone(const StandaloneOptions& o) {
                   << " is unusable: " << store.error().message << "\n";
         return 1;
     }
+    if (auto r = (*store)->flushWalInBackground(); !r) {
+        std::cerr << "fwd: " << r.error().message << "\n";
+        return 1;
+    }
     std::optional<std::string> guestKey;
     auto guest = (*store)->namespaceByName("guest");
     if (!guest) {
