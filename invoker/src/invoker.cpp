@@ -20,6 +20,7 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 // How long a prewarmed instance may take to start before it is given up.
 constexpr std::chrono::seconds kPrewarmStartLimit{30};
+constexpr std::chrono::seconds kPrewarmRetryDelay{10};
 
 std::string revisionKey(const RunRequest& req) { return req.action.path() + "@" + req.revision; }
 
@@ -274,6 +275,11 @@ bool Invoker::reserve(int memoryMb, const std::string& forAction) {
 void Invoker::release(int memoryMb) {
     usedMb_ -= memoryMb;
     notifyWaiters();
+    // Room came free: stem cells that found none, or were evicted for work, can come back now.
+    // Queued activations come first: with any waiting, the room is theirs.
+    if (!opts_.prewarm.empty() && waiters_.empty() && !refilling_ && !shuttingDown_) {
+        asio::co_spawn(io_, refillPrewarm(), asio::detached);
+    }
 }
 
 void Invoker::notifyWaiters() {
@@ -550,7 +556,7 @@ void Invoker::keepIdle(SlotPtr slot) {
 }
 
 asio::awaitable<void> Invoker::refillPrewarm() {
-    if (refilling_ || shuttingDown_) co_return;
+    if (refilling_ || shuttingDown_ || Clock::now() < prewarmRetryAt_) co_return;
     refilling_ = true;
     for (const auto& p : opts_.prewarm) {
         std::string family = prewarmFamily(p.kind);
@@ -560,13 +566,15 @@ asio::awaitable<void> Invoker::refillPrewarm() {
                 if (s->prewarmed && s->family == family && s->memoryMb == p.memoryMb) ++have;
             }
             if (have >= p.count) break;
-            // Prewarming never evicts: it uses only free room.
-            if (usedMb_ + p.memoryMb > opts_.memoryPoolMb) break;
+            // Prewarming never evicts and never takes room a queued activation waits for: it
+            // uses only free room, and is asked again when room comes free (release()).
+            if (usedMb_ + p.memoryMb > opts_.memoryPoolMb || !waiters_.empty()) break;
             usedMb_ += p.memoryMb;
             std::string id = idPrefix_ + std::to_string(++nextInstance_);
             fs::path dir = opts_.stateDir / "instances" / id;
             std::error_code ec;
             if (!fs::create_directory(dir, ec)) {
+                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
                 release(p.memoryMb);
                 spdlog::warn("prewarm: cannot create {}: {}", dir.string(), ec.message());
                 break;
@@ -582,6 +590,7 @@ asio::awaitable<void> Invoker::refillPrewarm() {
                 break;
             }
             if (!inst) {
+                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
                 release(p.memoryMb);
                 spdlog::warn("prewarm: cannot start a {} instance: {}", p.kind, inst.error().message);
                 break;
@@ -594,6 +603,7 @@ asio::awaitable<void> Invoker::refillPrewarm() {
             bool ok = co_await std::move(started);
             if (!ok) {
                 live_.erase(slot->instance.get());
+                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
                 release(p.memoryMb);
                 spdlog::warn("prewarm: a {} instance did not start", p.kind);
                 break;

@@ -107,6 +107,41 @@ TEST(Scaling, PrewarmHidesTheColdStartAndIsRefilled) {
     EXPECT_EQ(fwd.stop(), 0);
 }
 
+TEST(Scaling, StemCellsComeBackWhenAFullPoolHasRoomAgain) {
+    // A pool of two: a burst of two takes both stem cells, and no replacement fits until the
+    // burst's instances pass their keep-alive. Then the stem cells must come back by themselves;
+    // nothing else (no prewarmed start) would ask for them.
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data",
+                   {"--memory-pool", "512", "--prewarm", "python:3:256=2", "--keep-alive-ms", "1000"});
+    fwd.start();
+    auto c = fwd.client();
+    auto full = [](const Json& j) { return !j["prewarmed"].empty() && j["prewarmed"][0]["count"] == 2; };
+    Json before = waitInstances(c, full);
+    ASSERT_TRUE(full(before)) << before.dump();
+    put(c, "pair", kSleepy);
+    std::vector<std::future<Json>> calls;
+    for (int i = 0; i < 2; ++i) {
+        calls.push_back(std::async(std::launch::async, [&fwd] {
+            auto cc = fwd.client();
+            auto r = cc.invokeAction("pair", Json{{"s", 0.5}}, true, false);
+            return r ? *r->json() : Json();
+        }));
+    }
+    for (auto& f : calls) {
+        Json rec = f.get();
+        EXPECT_EQ(rec["response"]["status"], "success") << rec.dump();
+        EXPECT_EQ(*findKeyValue(rec["annotations"], "startKind"), "prewarmed") << rec.dump();
+    }
+    Json busyPool = instances(c);
+    EXPECT_EQ(busyPool["pool"]["usedMb"], 512) << busyPool.dump();
+    // The keep-alive retires the two instances; the freed room goes back to stem cells.
+    Json after = waitInstances(c, [&](const Json& j) { return j["actions"].empty() && full(j); });
+    EXPECT_TRUE(after["actions"].empty()) << after.dump();
+    EXPECT_TRUE(full(after)) << "the stem cells did not come back: " << after.dump();
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
 TEST(Scaling, ASmallPoolEvictsTheLeastRecentlyUsedIdleInstance) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data", {"--memory-pool", "512", "--prewarm", "none"});

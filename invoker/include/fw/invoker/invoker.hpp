@@ -109,6 +109,9 @@ private:
     boost::asio::thread_pool launchPool_{1};
     bool shuttingDown_ = false;
     bool refilling_ = false;
+    // After a stem cell failed to start, refills wait until then: a broken runtime must not be
+    // retried every time room comes free.
+    Clock::time_point prewarmRetryAt_{};
     std::size_t running_ = 0;
     std::uint64_t nextInstance_ = 0;
     // Instance ids are <prefix><counter>; the random prefix keeps them distinct from those of a
