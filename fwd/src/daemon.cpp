@@ -17,6 +17,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <iostream>
 
 #include "fw/common/log.hpp"
@@ -140,15 +141,38 @@ Result<int> prepareDataDir(const fs::path& dir) {
     return fd;
 }
 
-void writeFileIfAbsent(const fs::path& path, const std::string& content, bool& written) {
-    written = false;
+constexpr std::string_view kPropsMarker = "# written by fwd on first start\n";
+
+// The client properties for the guest key. Absent: written. Written by fwd (its first line is
+// ours) for another key, that is, for a data directory that is gone: replaced, atomically.
+// A file with this key (perhaps edited since), or anyone else's, is left as it is; the caller
+// warns about the latter, whose key is not this one.
+enum class PropsWrite { Written, Replaced, Current, LeftAlone, Failed };
+
+PropsWrite writeClientProperties(const fs::path& path, const std::string& key,
+                                 const std::string& content) {
     std::error_code ec;
-    if (fs::exists(path, ec)) return;
+    if (fs::exists(path, ec)) {
+        std::ifstream in(path);
+        std::stringstream text;
+        text << in.rdbuf();
+        std::string now = text.str();
+        if (now.find("AUTH=" + key + "\n") != std::string::npos) return PropsWrite::Current;
+        if (now.rfind(kPropsMarker, 0) != 0) return PropsWrite::LeftAlone;
+    }
     fs::create_directories(path.parent_path(), ec);
-    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0) return;
-    written = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+    fs::path tmp = path;
+    tmp += ".fwd-tmp";
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0) return PropsWrite::Failed;
+    bool ok = ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
     ::close(fd);
+    bool existed = fs::exists(path, ec);
+    if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+        fs::remove(tmp, ec);
+        return PropsWrite::Failed;
+    }
+    return existed ? PropsWrite::Replaced : PropsWrite::Written;
 }
 
 // Each live instance holds about ten fds in fwd (its pipes, pidfds, control socket and cgroup
@@ -295,11 +319,28 @@ int runStandalone(const StandaloneOptions& o) {
 
     fs::path props = o.wskprops.empty() ? defaultWskprops() : o.wskprops;
     if (guestKey && o.wskprops != "none") {
-        bool written = false;
-        writeFileIfAbsent(props, "# written by fwd on first start\nAPIHOST=" + apiHost +
-                                     "\nAUTH=" + *guestKey + "\nNAMESPACE=guest\n",
-                          written);
-        if (written) spdlog::info("wrote client properties for namespace 'guest' to {}", props.string());
+        std::string content = std::string(kPropsMarker) + "APIHOST=" + apiHost + "\nAUTH=" + *guestKey +
+                              "\nNAMESPACE=guest\n";
+        switch (writeClientProperties(props, *guestKey, content)) {
+            case PropsWrite::Written:
+                spdlog::info("wrote client properties for namespace 'guest' to {}", props.string());
+                break;
+            case PropsWrite::Replaced:
+                spdlog::info("replaced the client properties an earlier fwd wrote to {} (their key was "
+                             "for another data directory)", props.string());
+                break;
+            case PropsWrite::Current:
+                break;
+            case PropsWrite::LeftAlone:
+                spdlog::warn("{} was not written by fwd and is left as it is; if fwctl answers 'The "
+                             "supplied authentication is invalid', set AUTH to the key in {}",
+                             props.string(), (dataDir / "guest.auth").string());
+                break;
+            case PropsWrite::Failed:
+                spdlog::warn("cannot write client properties to {}; the guest key is in {}", props.string(),
+                             (dataDir / "guest.auth").string());
+                break;
+        }
     }
 
     // Two-phase shutdown: the first SIGTERM/SIGINT stops accepting and lets running

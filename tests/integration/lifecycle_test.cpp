@@ -71,7 +71,7 @@ TEST(Lifecycle, RefusesADataDirectoryInUse) {
     EXPECT_EQ(first.stop(), 0);
 }
 
-TEST(Lifecycle, FirstStartWritesClientPropertiesOnce) {
+TEST(Lifecycle, FirstStartWritesClientPropertiesAndReplacesOnlyItsOwn) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data");
     fwd.start();
@@ -81,13 +81,29 @@ TEST(Lifecycle, FirstStartWritesClientPropertiesOnce) {
     EXPECT_NE(text.find("AUTH=" + fwd.guestAuth()), std::string::npos) << text;
     EXPECT_NE(text.find("NAMESPACE=guest"), std::string::npos) << text;
     EXPECT_EQ(fwd.stop(), 0);
-    // An existing file is never overwritten.
-    std::ofstream(fwd.wskprops()) << "APIHOST=mine\n";
+    // A restart of the same data directory creates no key and leaves the file alone.
     fwd.start();
-    std::ifstream again(fwd.wskprops());
+    std::ifstream same(fwd.wskprops());
+    EXPECT_EQ(std::string((std::istreambuf_iterator<char>(same)), std::istreambuf_iterator<char>()), text);
+    EXPECT_EQ(fwd.stop(), 0);
+    // A new data directory has a new key: the file an earlier fwd wrote (its first line says so)
+    // held the old one, and is replaced.
+    FwdProcess fresh(dir.path() / "data2");
+    ASSERT_EQ(fresh.wskprops(), fwd.wskprops());
+    fresh.start();
+    std::ifstream replaced(fresh.wskprops());
+    std::string now((std::istreambuf_iterator<char>(replaced)), std::istreambuf_iterator<char>());
+    EXPECT_NE(now.find("AUTH=" + fresh.guestAuth()), std::string::npos) << now;
+    EXPECT_EQ(now.find("AUTH=" + fwd.guestAuth()), std::string::npos) << now;
+    EXPECT_EQ(fresh.stop(), 0);
+    // Anyone else's file is never overwritten.
+    std::ofstream(fwd.wskprops()) << "APIHOST=mine\n";
+    FwdProcess third(dir.path() / "data3");
+    third.start();
+    std::ifstream again(third.wskprops());
     std::string kept((std::istreambuf_iterator<char>(again)), std::istreambuf_iterator<char>());
     EXPECT_EQ(kept, "APIHOST=mine\n");
-    EXPECT_EQ(fwd.stop(), 0);
+    EXPECT_EQ(third.stop(), 0);
 }
 
 TEST(Lifecycle, RestartKeepsKeysEntitiesAndActivations) {
