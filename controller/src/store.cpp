@@ -9,8 +9,8 @@
 #include <condition_variable>
 #include <limits>
 #include <mutex>
-#include <thread>
 #include <optional>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
@@ -480,13 +480,10 @@ Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t old
                                                               std::int64_t keepPerNamespace) {
     std::vector<RetentionEdge> edges;
     if (olderThan <= 0 && keepPerNamespace <= 0) return edges;
-    std::vector<std::string> namespaces;
-    {
-        Stmt st(*stmts_, "SELECT name FROM namespaces");
-        if (!st.ok()) return dbError(db_, "prepare");
-        while (st.step() == SQLITE_ROW) namespaces.push_back(st.text(0));
-    }
-    for (const auto& ns : namespaces) {
+    auto rows = namespaces();
+    if (!rows) return rows.error();
+    for (const auto& row : *rows) {
+        const std::string& ns = row.name;
         // By age: everything that started before `olderThan`, whatever its rowid.
         std::optional<RetentionEdge> edge;
         if (olderThan > 0) edge = RetentionEdge{ns, olderThan - 1, std::numeric_limits<std::int64_t>::max()};

@@ -558,6 +558,11 @@ void Invoker::keepIdle(SlotPtr slot) {
 asio::awaitable<void> Invoker::refillPrewarm() {
     if (refilling_ || shuttingDown_ || Clock::now() < prewarmRetryAt_) co_return;
     refilling_ = true;
+    // A stem cell that could not start gives its room back, and refills pause for a while.
+    auto giveUp = [this](int memoryMb) {
+        prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
+        release(memoryMb);
+    };
     for (const auto& p : opts_.prewarm) {
         std::string family = prewarmFamily(p.kind);
         while (!shuttingDown_) {
@@ -574,8 +579,7 @@ asio::awaitable<void> Invoker::refillPrewarm() {
             fs::path dir = opts_.stateDir / "instances" / id;
             std::error_code ec;
             if (!fs::create_directory(dir, ec)) {
-                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
-                release(p.memoryMb);
+                giveUp(p.memoryMb);
                 spdlog::warn("prewarm: cannot create {}: {}", dir.string(), ec.message());
                 break;
             }
@@ -590,8 +594,7 @@ asio::awaitable<void> Invoker::refillPrewarm() {
                 break;
             }
             if (!inst) {
-                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
-                release(p.memoryMb);
+                giveUp(p.memoryMb);
                 spdlog::warn("prewarm: cannot start a {} instance: {}", p.kind, inst.error().message);
                 break;
             }
@@ -603,8 +606,7 @@ asio::awaitable<void> Invoker::refillPrewarm() {
             bool ok = co_await std::move(started);
             if (!ok) {
                 live_.erase(slot->instance.get());
-                prewarmRetryAt_ = Clock::now() + kPrewarmRetryDelay;
-                release(p.memoryMb);
+                giveUp(p.memoryMb);
                 spdlog::warn("prewarm: a {} instance did not start", p.kind);
                 break;
             }
