@@ -246,33 +246,63 @@ function describe(e) {
 // ---------------------------------------------------------------------------------------------
 // Running activations
 
-// The __OW_<KEY> variables of the current activation. A key the previous request set but this
-// one lacks goes back to its start-up value (or away), so nothing leaks between activations.
-// A prewarmed instance's start-up values are those after its init message (see applyInit()).
+// The __OW_<KEY> variables of the current activation live in an overlay in front of the real
+// process.env, not in the environment itself. Assigning to process.env calls setenv(3), and glibc
+// keeps every distinct "name=value" string ever set for the life of the process (a getenv()
+// caller may still hold the old one). An activation id, transaction id and deadline are new
+// each time, so a warm instance grew by about 200 bytes per activation until its memory limit
+// killed it. Through the overlay, code reading process.env and child processes (child_process
+// copies process.env) see this activation's values; only native code calling getenv() sees
+// the start-up ones. The real environment keeps the start-up values (for a prewarmed instance,
+// those after its init message), and a key a request lacks falls back to them: nothing from one
+// activation leaks into the next.
+const overlay = new Map(); // name -> this activation's value; undefined once the action deleted it
+
+process.env = new Proxy(process.env, {
+    get: (env, key) => (overlay.has(key) ? overlay.get(key) : Reflect.get(env, key)),
+    has: (env, key) => (overlay.has(key) ? overlay.get(key) !== undefined : Reflect.has(env, key)),
+    set(env, key, value) {
+        if (!overlay.has(key)) return Reflect.set(env, key, value);
+        overlay.set(key, `${value}`); // as process.env converts: a Symbol throws
+        return true;
+    },
+    deleteProperty(env, key) {
+        if (!overlay.has(key)) return Reflect.deleteProperty(env, key);
+        overlay.set(key, undefined);
+        return true;
+    },
+    defineProperty(env, key, descriptor) {
+        if (!overlay.has(key)) return Reflect.defineProperty(env, key, descriptor);
+        overlay.set(key, `${descriptor.value}`);
+        return true;
+    },
+    ownKeys(env) {
+        const keys = Reflect.ownKeys(env).filter((key) => !overlay.has(key));
+        for (const [key, value] of overlay) if (value !== undefined) keys.push(key);
+        return keys;
+    },
+    getOwnPropertyDescriptor(env, key) {
+        if (!overlay.has(key)) return Reflect.getOwnPropertyDescriptor(env, key);
+        const value = overlay.get(key);
+        return value === undefined ? undefined
+            : { value, writable: true, enumerable: true, configurable: true };
+    },
+});
+
 function owEnv() {
     return Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('__OW_')));
 }
-let startupEnv = owEnv();
-let setLastTime = new Set();
 
 function applyActivationEnv(request) {
-    const now = new Set();
+    overlay.clear();
     for (const [key, value] of Object.entries(request)) {
         if (key === 'value') continue;
         const name = '__OW_' + key.toUpperCase();
-        try {
-            process.env[name] = typeof value === 'string' ? value : JSON.stringify(value);
-            now.add(name);
-        } catch (e) {
-            // A NUL in a name or value cannot go into the environment; skip it.
-        }
+        const text = typeof value === 'string' ? value : JSON.stringify(value);
+        // What an environment cannot hold stays out, as process.env would refuse it.
+        if (/[=\0]/.test(name) || typeof text !== 'string' || text.includes('\0')) continue;
+        overlay.set(name, text);
     }
-    for (const name of setLastTime) {
-        if (now.has(name)) continue;
-        if (name in startupEnv) process.env[name] = startupEnv[name];
-        else delete process.env[name];
-    }
-    setLastTime = now;
 }
 
 function numberOrNull(value) {
@@ -737,7 +767,6 @@ async function applyInit(text) {
     // what was loaded, as in a cold start.
     if (typeof init.main === 'string') process.env.FW_ACTION_MAIN = init.main;
     if (typeof init.binary === 'boolean') process.env.FW_ACTION_BINARY = init.binary ? '1' : '0';
-    startupEnv = owEnv();
 }
 
 // The stem-cell phase of a prewarmed start (FW_PREWARM=1): the launcher's modules are loaded

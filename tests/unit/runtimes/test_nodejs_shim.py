@@ -101,6 +101,13 @@ const atLoad = { ...process.env };
 function main() { return { load: atLoad, call: { ...process.env } }; }
 ''',
     "tz": "function main() { return { hour_at_epoch: new Date(0).getHours() }; }\n",
+    "child_env": '''
+const { execFileSync } = require('child_process');
+function main() {
+    const out = execFileSync('/bin/sh', ['-c', 'echo "$__OW_ACTIVATION_ID $__OW_DEADLINE"']);
+    return { child: out.toString().trim(), own: process.env.__OW_ACTIVATION_ID };
+}
+''',
     # Concurrent mode: console lines in every flavour, a timer from the args, the activation's
     # identity read before and after the await from the context, the accessor and process.env.
     "concurrent": r'''

@@ -112,6 +112,14 @@ def main(args):
     return {"load": AT_LOAD, "call": dict(os.environ)}
 ''',
     "tz": "import time\ndef main(args):\n    return {'hour_at_epoch': time.localtime(0).tm_hour}\n",
+    "child_env": '''
+import os
+import subprocess
+def main(args):
+    out = subprocess.run(["/bin/sh", "-c", 'echo "$__OW_ACTIVATION_ID $__OW_DEADLINE"'],
+                         capture_output=True, text=True, check=True).stdout
+    return {"child": out.strip(), "own": os.environ.get("__OW_ACTIVATION_ID")}
+''',
 }
 
 
