@@ -121,11 +121,8 @@ THREAD_LABELS = {"fwd": ("fwd io thread", "fwd store thread"),
                  "sls": ("node main thread", "node other threads")}
 
 
-def cpu_by_part(root, labels=("main thread", "other threads")):
-    """On-CPU nanoseconds (schedstat) of a process tree, by part: the root's main thread, its other
-    threads, and each descendant grouped by command name. For fwd: "main thread" is the io thread
-    (HTTP, controller, invoker), "other threads" the SQLite store thread, "fw-sandbox" the sandbox
-    supervisors and inits, "python3"/"node" the functions."""
+def children_by_parent():
+    """{parent pid: [(pid, command name), ...]} for every process now running."""
     kids = {}
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -138,6 +135,25 @@ def cpu_by_part(root, labels=("main thread", "other threads")):
         comm = st[st.index("(") + 1:st.rindex(")")]
         ppid = int(st[st.rindex(")") + 2:].split()[1])
         kids.setdefault(ppid, []).append((int(pid), comm))
+    return kids
+
+
+def descendants(root):
+    """[(pid, command name), ...] of every process below `root`."""
+    kids, out, stack = children_by_parent(), [], [root]
+    while stack:
+        for pid, comm in kids.get(stack.pop(), []):
+            out.append((pid, comm))
+            stack.append(pid)
+    return out
+
+
+def cpu_by_part(root, labels=("main thread", "other threads")):
+    """On-CPU nanoseconds (schedstat) of a process tree, by part: the root's main thread, its other
+    threads, and each descendant grouped by command name. For fwd: "main thread" is the io thread
+    (HTTP, controller, invoker), "other threads" the SQLite store thread, "fw-sandbox" the sandbox
+    supervisors and inits, "python3"/"node" the functions."""
+    kids = children_by_parent()
     out = {}
     for tid in os.listdir(f"/proc/{root}/task") if os.path.isdir(f"/proc/{root}/task") else []:
         key = labels[0] if int(tid) == root else labels[1]

@@ -1,5 +1,7 @@
 #include "fw/controller/controller.hpp"
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/as_tuple.hpp>
@@ -166,6 +168,7 @@ Controller::Controller(asio::io_context& io, std::unique_ptr<Store> store, Invok
 Controller::~Controller() = default;
 
 void Controller::stop() {
+    stopping_ = true;
     retentionTimer_.cancel();
     store_.stop();
 }
@@ -175,30 +178,66 @@ void Controller::startRetention(Retention r) {
 }
 
 asio::awaitable<void> Controller::retentionLoop(Retention r) {
+    using Clock = std::chrono::steady_clock;
+    const auto interval = std::chrono::milliseconds(std::max<std::int64_t>(r.intervalMs, 10));
+    passAfterStored_ = r.maxPerNamespace > 0 ? std::max<std::int64_t>(r.maxPerNamespace / 10, 1) : 0;
+    auto nextFullPass = Clock::now();
     while (true) {
-        std::int64_t olderThan = r.maxAgeMs > 0 ? nowMs() - r.maxAgeMs : 0;
-        std::int64_t keep = r.maxPerNamespace;
-        constexpr std::int64_t kBatch = 100;
-        std::int64_t total = 0;
-        auto findEdges = store_.run([olderThan, keep](Store& s) { return s.retentionEdges(olderThan, keep); });
-        auto edges = co_await std::move(findEdges);
-        if (!edges) spdlog::warn("retention: {}", edges.error().message);
-        while (edges) {
-            // One bounded batch per store task: invocations' store work runs in between.
-            auto task = store_.run([e = *edges](Store& s) { return s.pruneActivations(e, kBatch); });
-            auto pruned = co_await std::move(task);
-            if (!pruned) {
-                spdlog::warn("retention: {}", pruned.error().message);
-                break;
+        // Every namespace now and every interval; in between, only those that have stored a
+        // tenth of the count bound since their last pass (record() wakes this loop for them).
+        std::optional<std::vector<std::string>> only;
+        if (Clock::now() >= nextFullPass) {
+            storedSincePass_.clear();
+            nextFullPass = Clock::now() + interval;
+        } else {
+            only.emplace();
+            for (auto it = storedSincePass_.begin(); it != storedSincePass_.end();) {
+                if (it->second < passAfterStored_) {
+                    ++it;
+                    continue;
+                }
+                only->push_back(it->first);
+                it = storedSincePass_.erase(it);
             }
-            total += *pruned;
-            if (*pruned < kBatch) break;
         }
-        if (total > 0) spdlog::debug("retention: pruned {} activation record(s)", total);
-        retentionTimer_.expires_after(std::chrono::milliseconds(std::max<std::int64_t>(r.intervalMs, 10)));
+        if (!only || !only->empty()) {
+            auto pass = prunePass(r, std::move(only));
+            co_await std::move(pass);
+        }
+        bool due = passAfterStored_ > 0 &&
+                   std::any_of(storedSincePass_.begin(), storedSincePass_.end(),
+                               [this](const auto& kv) { return kv.second >= passAfterStored_; });
+        if (due) continue;
+        retentionIdle_ = true;
+        retentionTimer_.expires_at(nextFullPass);
         auto [ec] = co_await retentionTimer_.async_wait(kTuple);
-        if (ec) co_return;
+        retentionIdle_ = false;
+        if (ec && stopping_) co_return;
     }
+}
+
+asio::awaitable<void> Controller::prunePass(Retention r, std::optional<std::vector<std::string>> only) {
+    std::int64_t olderThan = r.maxAgeMs > 0 ? nowMs() - r.maxAgeMs : 0;
+    std::int64_t keep = r.maxPerNamespace;
+    constexpr std::int64_t kBatch = 100;
+    std::int64_t total = 0;
+    auto findEdges = store_.run([olderThan, keep, only = std::move(only)](Store& s) {
+        return s.retentionEdges(olderThan, keep, only);
+    });
+    auto edges = co_await std::move(findEdges);
+    if (!edges) spdlog::warn("retention: {}", edges.error().message);
+    while (edges && !edges->empty()) {
+        // One bounded batch per store task: invocations' store work runs in between.
+        auto task = store_.run([e = *edges](Store& s) { return s.pruneActivations(e, kBatch); });
+        auto pruned = co_await std::move(task);
+        if (!pruned) {
+            spdlog::warn("retention: {}", pruned.error().message);
+            break;
+        }
+        total += *pruned;
+        if (*pruned < kBatch) break;
+    }
+    if (total > 0) spdlog::debug("retention: pruned {} activation record(s)", total);
 }
 
 Result<std::string> Controller::createNamespace(Store& store, const std::string& name) {
@@ -679,6 +718,9 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     auto w = co_await std::move(wTask);
     withoutPending_.erase(activationId);
     if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
+    if (w && passAfterStored_ > 0 && ++storedSincePass_[ns] == passAfterStored_ && retentionIdle_) {
+        retentionTimer_.cancel();  // this namespace is due for a retention pass
+    }
     metrics_->m.record(ns, facts);
     --inFlight_;
     if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;

@@ -476,14 +476,20 @@ Result<void> Store::completeActivation(const std::string& id, const std::string&
     });
 }
 
-Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(std::int64_t olderThan,
-                                                              std::int64_t keepPerNamespace) {
+Result<std::vector<Store::RetentionEdge>> Store::retentionEdges(
+    std::int64_t olderThan, std::int64_t keepPerNamespace,
+    const std::optional<std::vector<std::string>>& only) {
     std::vector<RetentionEdge> edges;
     if (olderThan <= 0 && keepPerNamespace <= 0) return edges;
-    auto rows = namespaces();
-    if (!rows) return rows.error();
-    for (const auto& row : *rows) {
-        const std::string& ns = row.name;
+    std::vector<std::string> names;
+    if (only) {
+        names = *only;
+    } else {
+        auto rows = namespaces();
+        if (!rows) return rows.error();
+        for (auto& row : *rows) names.push_back(std::move(row.name));
+    }
+    for (const auto& ns : names) {
         // By age: everything that started before `olderThan`, whatever its rowid.
         std::optional<RetentionEdge> edge;
         if (olderThan > 0) edge = RetentionEdge{ns, olderThan - 1, std::numeric_limits<std::int64_t>::max()};

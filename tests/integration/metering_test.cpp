@@ -160,6 +160,34 @@ TEST(Retention, KeepsTheNewestRecordsPerNamespaceButTheWholeLedger) {
     EXPECT_EQ(fwd.stop(), 0);
 }
 
+// The count bound holds between intervals: a namespace that has stored a tenth of its bound
+// since its last pass gets the next one then, not an interval (here an hour) later.
+TEST(Retention, TheCountBoundHoldsUnderLoadBetweenIntervals) {
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data", {"--prewarm", "none", "--activation-retention-count", "20",
+                                         "--retention-interval-ms", "3600000"});
+    fwd.start();
+    auto c = fwd.client();
+    ASSERT_TRUE(c.putAction("busy", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
+    std::string newest;
+    for (int i = 0; i < 100; ++i) {
+        auto r = c.invokeAction("busy", Json::object(), true, false);
+        ASSERT_TRUE(r);
+        newest = (*r->json())["activationId"].get<std::string>();
+    }
+    // Passes come every 2 records stored, so at most one record beyond the bound remains.
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+    while (recordCount(c) > 21 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    std::int64_t left = recordCount(c);
+    EXPECT_LE(left, 21) << "records beyond the count bound of 20 were not pruned";
+    EXPECT_GE(left, 20);
+    EXPECT_TRUE(c.getActivation(newest)) << "the newest record was pruned";
+    EXPECT_EQ(ledgerInvocations(c), 100);
+    EXPECT_EQ(fwd.stop(), 0);
+}
+
 TEST(Retention, PrunesRecordsOlderThanTheRetentionPeriod) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data", {"--prewarm", "none", "--activation-retention-ms", "1000",

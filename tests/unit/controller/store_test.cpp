@@ -333,6 +333,29 @@ TEST_F(StoreTest, RetentionEdgeIsTheLaterOfAgeAndCount) {
     EXPECT_TRUE(none->empty());
 }
 
+// An early retention pass looks only at the namespaces it is given.
+TEST_F(StoreTest, RetentionEdgesOfTheNamedNamespacesOnly) {
+    for (const char* ns : {"guest", "other"}) {
+        ASSERT_TRUE(store_->createNamespace({ns, std::string("u-") + ns, "h", "s"}));
+        for (int i = 0; i < 5; ++i) {
+            std::string id = std::string(ns) + std::to_string(i);
+            ASSERT_TRUE(store_->completeActivation(id, ns, "a", 100 + i, id, {}, false));
+        }
+    }
+    auto all = store_->retentionEdges(0, 2);
+    ASSERT_TRUE(all);
+    EXPECT_EQ(all->size(), 2u);
+    auto one = store_->retentionEdges(0, 2, std::vector<std::string>{"other"});
+    ASSERT_TRUE(one);
+    ASSERT_EQ(one->size(), 1u);
+    EXPECT_EQ((*one)[0].ns, "other");
+    EXPECT_EQ((*one)[0].start, 102);
+    EXPECT_EQ(*store_->pruneActivations(*one, 100), 3);
+    ActivationQuery q;
+    EXPECT_EQ(*store_->countActivations("guest", q), 5);
+    EXPECT_EQ(*store_->countActivations("other", q), 2);
+}
+
 // Stores made before retention went through activations_by_start lose the index on start alone,
 // which cost every insert a page write.
 TEST_F(StoreTest, OpeningAnOlderStoreDropsTheIndexOnStartAlone) {

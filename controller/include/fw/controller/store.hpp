@@ -123,14 +123,15 @@ public:
     // must go, because it started before `olderThan` or is not among the namespace's newest
     // `keepPerNamespace` (by start, then rowid; 0: no such bound). That record and everything
     // older in the namespace go. Found once per pass, so the batches that follow never count
-    // the records they keep.
+    // the records they keep. `only`: these namespaces instead of all.
     struct RetentionEdge {
         std::string ns;
         std::int64_t start = 0;
         std::int64_t rowid = 0;
     };
-    Result<std::vector<RetentionEdge>> retentionEdges(std::int64_t olderThan,
-                                                      std::int64_t keepPerNamespace);
+    Result<std::vector<RetentionEdge>> retentionEdges(
+        std::int64_t olderThan, std::int64_t keepPerNamespace,
+        const std::optional<std::vector<std::string>>& only = std::nullopt);
     // Deletes the records at or below the edges, oldest first, at most `batch` per call. The
     // usage ledger is untouched. Returns how many records went (call again while it is `batch`).
     Result<std::int64_t> pruneActivations(const std::vector<RetentionEdge>& edges,
