@@ -238,6 +238,8 @@ class CEnviron:
             os.environ[name] = value
             return
         key, val = os.environ.encodekey(name), os.environ.encodevalue(value)
+        if self._data.get(key) == val:
+            return  # the namespace, action name, ...: most keys keep their value
         if not key or b"=" in key or b"\0" in key or b"\0" in val:
             raise ValueError("cannot be an environment variable: %r" % name)
         entry = key + b"=" + val
