@@ -6,7 +6,7 @@ thread, the other fwd threads, the sandbox supervisors, the functions). The befo
 in docs/performance.md come from it. Run as root after building both trees:
 
     bench/compare_builds.py BASE_BUILD NEW_BUILD [--rounds R] [--duration S] [--concurrency C]
-                            [--fwd-arg=ARG ...]
+                            [--fwd-arg=ARG ...] [--base-arg=ARG ...] [--new-arg=ARG ...]
 
 A build directory is one with fwd/fwd, sandbox/fw-sandbox and runtimes/ (a CMake build tree). Each
 is copied first, so rebuilding during the run changes nothing.
@@ -41,13 +41,19 @@ def main():
     ap.add_argument("--concurrency", type=int, default=8)
     ap.add_argument("--fwd-arg", action="append", default=[], metavar="ARG",
                     help="extra fwd argument for both daemons (repeat), e.g. --fwd-arg=--activation-retention-count=20000")
+    ap.add_argument("--base-arg", action="append", default=[], metavar="ARG",
+                    help="extra fwd argument for the base daemon only (repeat): with the same build "
+                         "twice, compares two settings")
+    ap.add_argument("--new-arg", action="append", default=[], metavar="ARG",
+                    help="extra fwd argument for the new daemon only (repeat)")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="fw-compare-")
     fwds = {}
     try:
         for label, build in (("base", args.base), ("new", args.new)):
             snap = snapshot(os.path.abspath(build), os.path.join(work, label + "-build"))
-            f = h.Fwd(label, snap, work, "fwcmp-" + label, args.fwd_arg, "warn").start()
+            own = args.base_arg if label == "base" else args.new_arg
+            f = h.Fwd(label, snap, work, "fwcmp-" + label, args.fwd_arg + own, "warn").start()
             for rt, (kind, code, _) in h.RUNTIMES.items():
                 f.put_action(f"noop_{rt}", kind, code)
                 h.check_noop(f.client(), f.invoke_path(f"noop_{rt}"), label)
