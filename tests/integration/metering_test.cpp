@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <functional>
 #include <thread>
 
 #include "fwd_process.hpp"
@@ -130,13 +131,36 @@ std::int64_t ledgerInvocations(client::Client& c) {
     return r && r->status == 200 ? (*r->json())["total"]["invocations"].get<std::int64_t>() : -1;
 }
 
-// Waits (bounded) until the record count is `n`.
-bool waitForCount(client::Client& c, std::int64_t n) {
+// Waits (bounded) until the record count satisfies `done`; returns the count then.
+std::int64_t waitForRecords(client::Client& c, const std::function<bool(std::int64_t)>& done) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (recordCount(c) != n && std::chrono::steady_clock::now() < deadline) {
+    while (!done(recordCount(c)) && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    return recordCount(c) == n;
+    return recordCount(c);
+}
+
+bool waitForCount(client::Client& c, std::int64_t n) {
+    return waitForRecords(c, [n](std::int64_t count) { return count == n; }) == n;
+}
+
+// Creates a Python action that returns its arguments and invokes it `n` times, blocking, with
+// {"i": i}; the activation ids, oldest first (fewer if an invoke failed, which is reported).
+std::vector<std::string> createAndInvoke(client::Client& c, const std::string& name, int n) {
+    std::vector<std::string> ids;
+    if (!c.putAction(name, Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false)) {
+        ADD_FAILURE() << "cannot create " << name;
+        return ids;
+    }
+    for (int i = 0; i < n; ++i) {
+        auto r = c.invokeAction(name, Json{{"i", i}}, true, false);
+        if (!r) {
+            ADD_FAILURE() << "invoke " << i << " of " << name << " failed";
+            return ids;
+        }
+        ids.push_back((*r->json())["activationId"].get<std::string>());
+    }
+    return ids;
 }
 
 TEST(Retention, KeepsTheNewestRecordsPerNamespaceButTheWholeLedger) {
@@ -145,13 +169,8 @@ TEST(Retention, KeepsTheNewestRecordsPerNamespaceButTheWholeLedger) {
                                          "--retention-interval-ms", "100"});
     fwd.start();
     auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("kept", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
-    std::vector<std::string> ids;
-    for (int i = 0; i < 5; ++i) {
-        auto r = c.invokeAction("kept", Json{{"i", i}}, true, false);
-        ASSERT_TRUE(r);
-        ids.push_back((*r->json())["activationId"].get<std::string>());
-    }
+    auto ids = createAndInvoke(c, "kept", 5);
+    ASSERT_EQ(ids.size(), 5u);
     EXPECT_TRUE(waitForCount(c, 2)) << recordCount(c);
     EXPECT_TRUE(c.getActivation(ids[4])) << "the newest record was pruned";
     EXPECT_TRUE(c.getActivation(ids[3]));
@@ -168,22 +187,13 @@ TEST(Retention, TheCountBoundHoldsUnderLoadBetweenIntervals) {
                                          "--retention-interval-ms", "3600000"});
     fwd.start();
     auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("busy", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
-    std::string newest;
-    for (int i = 0; i < 100; ++i) {
-        auto r = c.invokeAction("busy", Json::object(), true, false);
-        ASSERT_TRUE(r);
-        newest = (*r->json())["activationId"].get<std::string>();
-    }
+    auto ids = createAndInvoke(c, "busy", 100);
+    ASSERT_EQ(ids.size(), 100u);
     // Passes come every 2 records stored, so at most one record beyond the bound remains.
-    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
-    while (recordCount(c) > 21 && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::int64_t left = recordCount(c);
+    std::int64_t left = waitForRecords(c, [](std::int64_t count) { return count <= 21; });
     EXPECT_LE(left, 21) << "records beyond the count bound of 20 were not pruned";
     EXPECT_GE(left, 20);
-    EXPECT_TRUE(c.getActivation(newest)) << "the newest record was pruned";
+    EXPECT_TRUE(c.getActivation(ids.back())) << "the newest record was pruned";
     EXPECT_EQ(ledgerInvocations(c), 100);
     EXPECT_EQ(fwd.stop(), 0);
 }
@@ -194,8 +204,7 @@ TEST(Retention, PrunesRecordsOlderThanTheRetentionPeriod) {
                                          "--retention-interval-ms", "100"});
     fwd.start();
     auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("aged", Json{{"exec", {{"kind", "python:3"}, {"code", "def main(a):\n    return a\n"}}}}, false));
-    for (int i = 0; i < 2; ++i) ASSERT_TRUE(c.invokeAction("aged", Json::object(), true, false));
+    ASSERT_EQ(createAndInvoke(c, "aged", 2).size(), 2u);
     EXPECT_TRUE(waitForCount(c, 0)) << recordCount(c);
     EXPECT_EQ(ledgerInvocations(c), 2);
     EXPECT_EQ(fwd.stop(), 0);
