@@ -260,7 +260,13 @@ TEST_F(EscapeTest, ADoubleForkedProcessDiesWithTheInstance) {
         }
         return found;
     };
-    // It escaped its parent and keeps running inside the warm instance...
+    // It escaped its parent and keeps running inside the warm instance. The function returns
+    // once the middle process has exited, which may be before the escapee has reached its
+    // exec (seen under load in CI): wait for it to show up first.
+    auto seen = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (escapees().empty() && std::chrono::steady_clock::now() < seen) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
     EXPECT_EQ(escapees().size(), 1u);
     // ...until the instance goes: updating the action retires it, and the escapee with it.
     auto c = fwd_->client();
