@@ -153,6 +153,13 @@ exports.handler = async (event, context) => {
     };
 };
 ''',
+    "env_snapshot": '''
+function main(args) {
+    const snapshot = globalThis.__fw_activation().env;
+    if (args.set) process.env.__OW_CUSTOM = args.set; // no request carries it: the real env
+    return { snapshot };
+}
+''',
     "serial_probe": '''
 async function main(args) {
     await new Promise((resolve) => setTimeout(resolve, args.ms));
@@ -561,6 +568,21 @@ function main(args) {
             self.assertEqual((r["i"], r["order"]), (k, k + 1))  # started in the order sent
             self.assertEqual(r["context"]["id"], request["activation_id"])
         self.assertEqual(max(r["most"] for r in results.values()), 2)
+
+    def test_concurrent_env_snapshot_follows_writes_to_the_environment(self):
+        # The snapshot is built from a copy of the real environment's __OW_* entries; a write
+        # through process.env must refresh it for the activations that start after it.
+        shim = self.started("env_snapshot", init_env={"FW_CONCURRENCY": "2"})
+        seen = []
+        for k, value in enumerate([None, "v1", None, "v2", None]):
+            aid = "%032x" % (k + 1)
+            shim.send({"set": value}, activation_id=aid)
+            tagged = self.read_tagged(shim, {"out": "", "err": ""})
+            snapshot = tagged["result"]["snapshot"]
+            self.assertEqual(snapshot["__OW_ACTIVATION_ID"], aid)
+            self.assertEqual(snapshot["__OW_API_HOST"], "http://127.0.0.1:3233")
+            seen.append(snapshot.get("__OW_CUSTOM"))
+        self.assertEqual(seen, [None, None, "v1", "v1", "v2"])
 
     def test_concurrent_invalid_line_and_eof(self):
         shim = self.started("concurrent", main="handler", init_env={"FW_CONCURRENCY": "3"})
