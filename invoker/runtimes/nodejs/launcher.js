@@ -252,8 +252,9 @@ function describe(e) {
 // caller may still hold the old one). An activation id, transaction id and deadline are new
 // each time, so a warm instance grew by about 200 bytes per activation until its memory limit
 // killed it. Through the overlay, code reading process.env and child processes (child_process
-// copies process.env) see this activation's values; only native code calling getenv() sees
-// the start-up ones. The real environment keeps the start-up values (for a prewarmed instance,
+// copies process.env) see this activation's values; native code calling getenv(), and worker
+// threads started without an `env` option (Node copies the real environment for them), see the
+// start-up ones. The real environment keeps the start-up values (for a prewarmed instance,
 // those after its init message), and a key a request lacks falls back to them: nothing from one
 // activation leaks into the next.
 const overlay = new Map(); // name -> this activation's value; undefined once the action deleted it
