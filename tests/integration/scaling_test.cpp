@@ -47,6 +47,21 @@ Json put(client::Client& c, const std::string& name, const std::string& code, in
     return r ? *r : Json();
 }
 
+// Starts `n` blocking invokes of `name` with {"s": seconds}, each on its own connection and
+// thread; each future holds the activation record (null if the request failed).
+std::vector<std::future<Json>> invokeConcurrently(FwdProcess& fwd, const std::string& name, int n,
+                                                  double seconds) {
+    std::vector<std::future<Json>> calls;
+    for (int i = 0; i < n; ++i) {
+        calls.push_back(std::async(std::launch::async, [&fwd, name, seconds] {
+            auto cc = fwd.client();
+            auto r = cc.invokeAction(name, Json{{"s", seconds}}, true, false);
+            return r ? *r->json() : Json();
+        }));
+    }
+    return calls;
+}
+
 TEST(Scaling, ABurstScalesUpAndTheIdlePoolReturnsToZero) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data", {"--keep-alive-ms", "1500", "--prewarm", "none"});
@@ -54,14 +69,7 @@ TEST(Scaling, ABurstScalesUpAndTheIdlePoolReturnsToZero) {
     auto c = fwd.client();
     put(c, "burst", kSleepy);
     constexpr int kBurst = 6;
-    std::vector<std::future<Json>> calls;
-    for (int i = 0; i < kBurst; ++i) {
-        calls.push_back(std::async(std::launch::async, [&fwd] {
-            auto cc = fwd.client();
-            auto r = cc.invokeAction("burst", Json{{"s", 1.5}}, true, false);
-            return r ? *r->json() : Json();
-        }));
-    }
+    auto calls = invokeConcurrently(fwd, "burst", kBurst, 1.5);
     Json during = waitInstances(c, [](const Json& j) { return countsOf(j, "burst")["busy"] == kBurst; });
     EXPECT_EQ(countsOf(during, "burst")["busy"], kBurst) << during.dump();
     std::set<std::string> tokens;
@@ -120,14 +128,7 @@ TEST(Scaling, StemCellsComeBackWhenAFullPoolHasRoomAgain) {
     Json before = waitInstances(c, full);
     ASSERT_TRUE(full(before)) << before.dump();
     put(c, "pair", kSleepy);
-    std::vector<std::future<Json>> calls;
-    for (int i = 0; i < 2; ++i) {
-        calls.push_back(std::async(std::launch::async, [&fwd] {
-            auto cc = fwd.client();
-            auto r = cc.invokeAction("pair", Json{{"s", 0.5}}, true, false);
-            return r ? *r->json() : Json();
-        }));
-    }
+    auto calls = invokeConcurrently(fwd, "pair", 2, 0.5);
     for (auto& f : calls) {
         Json rec = f.get();
         EXPECT_EQ(rec["response"]["status"], "success") << rec.dump();
@@ -213,14 +214,7 @@ TEST(Scaling, QueuedActivationsRunWhenAnInstanceComesFree) {
     fwd.start();
     auto c = fwd.client();
     put(c, "one", kSleepy);
-    std::vector<std::future<Json>> calls;
-    for (int i = 0; i < 3; ++i) {
-        calls.push_back(std::async(std::launch::async, [&fwd] {
-            auto cc = fwd.client();
-            auto r = cc.invokeAction("one", Json{{"s", 0.3}}, true, false);
-            return r ? *r->json() : Json();
-        }));
-    }
+    auto calls = invokeConcurrently(fwd, "one", 3, 0.3);
     std::set<std::string> tokens;
     for (auto& f : calls) {
         Json rec = f.get();
