@@ -7,6 +7,8 @@ find_package(nlohmann_json 3.11 REQUIRED CONFIG)
 find_package(SQLite3 REQUIRED)
 find_package(CURL REQUIRED)
 find_package(OpenSSL REQUIRED)
+# CRC-32 of the completion journal's entries (controller/src/journal.cpp).
+find_package(ZLIB REQUIRED)
 
 find_package(CLI11 REQUIRED CONFIG)
 find_package(PkgConfig REQUIRED)

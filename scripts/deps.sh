@@ -9,6 +9,7 @@ packages=(
     libboost1.81-dev libspdlog-dev libfmt-dev nlohmann-json3-dev libsqlite3-dev
     libcurl4-openssl-dev libssl-dev libseccomp-dev libzip-dev libcli11-dev libgtest-dev
     libjemalloc-dev  # fwd's allocator (fwd/CMakeLists.txt)
+    zlib1g-dev  # CRC-32 for the completion journal (controller/src/journal.cpp)
     python3 nodejs npm zip unzip curl procps iproute2
     prometheus  # promtool, which checks our /metrics output in a test
 )

@@ -55,6 +55,18 @@ struct UsageDelta {
     double cpuSeconds = 0;
 };
 
+// A finished activation as the store keeps it: its record and its part of the usage ledger.
+// `hadPending`: the activation had a pending row (see Store::completeActivation).
+struct Completion {
+    std::string id;
+    std::string ns;
+    std::string path;  // "a" or "pkg/a"
+    std::int64_t start = 0;
+    std::string doc;  // the record's JSON
+    UsageDelta usage;
+    bool hadPending = true;
+};
+
 // A ledger row: totals of one action in one hour.
 struct UsageRow {
     std::string action;
@@ -112,6 +124,9 @@ public:
                                     const std::string& path, std::int64_t start,
                                     const std::string& doc, const UsageDelta& usage,
                                     bool hadPending = true);
+    Result<void> completeActivation(const Completion& c) {
+        return completeActivation(c.id, c.ns, c.path, c.start, c.doc, c.usage, c.hadPending);
+    }
     // Ledger rows of `ns` whose hour lies in [sinceHour, uptoHour].
     Result<std::vector<UsageRow>> usage(const std::string& ns, std::int64_t sinceHour,
                                         std::int64_t uptoHour);
