@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "%s\n", r.error().message.c_str());
         return 1;
     }
-    const std::vector<int> batches = {1, 2, 4, 8};
+    const std::vector<int> batches = {1, 2, 4, 8, 16, 32, 64};
     std::vector<std::vector<Sample>> samples(batches.size());
     std::int64_t seq = 0;
     for (int r = 0; r < rounds; ++r) {

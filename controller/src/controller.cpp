@@ -21,6 +21,10 @@ namespace {
 
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::int64_t kHourMs = 3600 * 1000;
+// Records in the completion journal that the store has not committed yet, beyond which blocking
+// callers wait for the commit again (the store has fallen behind; this keeps the journal, and
+// the work a restart would redo, bounded).
+constexpr std::uint64_t kMaxJournalBehind = 20000;
 
 Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
 
@@ -80,42 +84,60 @@ bool truthy(const Json* v) {
 
 // --- StoreThread ------------------------------------------------------------------------------
 
-StoreThread::StoreThread(asio::io_context& io, std::unique_ptr<Store> store)
-    : io_(io), store_(std::move(store)) {}
+StoreThread::StoreThread(asio::io_context& io, std::unique_ptr<Store> store,
+                         std::chrono::milliseconds journaledCommitDelay)
+    : io_(io), store_(std::move(store)), journaledCommitDelay_(journaledCommitDelay) {}
 
 StoreThread::~StoreThread() { stop(); }
 
-void StoreThread::stop() { pool_.join(); }
+void StoreThread::stop() {
+    if (stopped_) return;
+    stopped_ = true;
+    // Journaled writes waiting for their commit delay are committed now, not when it ends.
+    asio::post(pool_, [this] {
+        drainTimer_.cancel();
+        drainWrites();
+    });
+    pool_.join();
+}
 
-template <class F>
-asio::awaitable<std::invoke_result_t<F, Store&>> StoreThread::run(F f) {
-    using R = std::invoke_result_t<F, Store&>;
-    Store* s = store_.get();
-    // The body runs on the store thread; the caller resumes on its own executor (the io_context).
-    // Built in its own statement: g++ 12 may destroy temporaries of a co_await full-expression
-    // twice (GCC bug 99576), so no co_await in this code base takes a temporary with a destructor.
-    auto task = asio::co_spawn(
-        pool_, [s, fn = std::move(f)]() mutable -> asio::awaitable<R> { co_return fn(*s); },
-        asio::use_awaitable);
-    co_return co_await std::move(task);
+void StoreThread::submit(Store::Write w, std::uint64_t journalSeq,
+                         std::function<void(Result<void>)> done) {
+    bool post = false;
+    bool arm = false;
+    {
+        std::lock_guard lock(queueMutex_);
+        queue_.push_back(QueuedWrite{std::move(w), std::move(done), journalSeq});
+        // Writes queued while a drain is on its way share its transaction (group commit). A write
+        // somebody waits on is drained now; a journaled one, whose caller has been answered,
+        // may wait up to journaledCommitDelay_ for more to share it with.
+        if (journalSeq == 0 || journaledCommitDelay_.count() == 0) {
+            post = !drainPosted_;
+            drainPosted_ = true;
+        } else if (!drainPosted_ && !drainTimed_) {
+            arm = drainTimed_ = true;
+        }
+    }
+    // Posted to the same one-thread pool as run(), which drains first: store work queued after
+    // this write runs after it.
+    if (post) asio::post(pool_, [this] { drainWrites(); });
+    if (arm) {
+        asio::post(pool_, [this] {
+            drainTimer_.expires_after(journaledCommitDelay_);
+            // Re-armed after an early drain (by run(), or by a write somebody waits on), the
+            // timer cancels its earlier wait: that one drains nothing; this one will.
+            drainTimer_.async_wait([this](boost::system::error_code ec) {
+                if (ec != asio::error::operation_aborted) drainWrites();
+            });
+        });
+    }
 }
 
 asio::awaitable<Result<void>> StoreThread::write(Store::Write w) {
     auto init = [this, w = std::move(w)](auto handler) mutable {
         // The handler is move-only; the queue holds copyable callbacks.
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        QueuedWrite q{std::move(w), [this, h](Result<void> r) {
-                          asio::post(io_, [h, r = std::move(r)]() mutable { (*h)(std::move(r)); });
-                      }};
-        bool first;
-        {
-            std::lock_guard lock(queueMutex_);
-            first = queue_.empty();
-            queue_.push_back(std::move(q));
-        }
-        // One drain per non-empty queue: writes that arrive while it runs wait for the next one
-        // and share its transaction.
-        if (first) asio::post(pool_, [this] { drainWrites(); });
+        submit(std::move(w), 0, [h](Result<void> r) { (*h)(std::move(r)); });
     };
     auto task = asio::async_initiate<const asio::use_awaitable_t<>&, void(Result<void>)>(std::move(init),
                                                                                           asio::use_awaitable);
@@ -127,13 +149,27 @@ void StoreThread::drainWrites() {
     {
         std::lock_guard lock(queueMutex_);
         batch.swap(queue_);
+        drainPosted_ = false;
+        drainTimed_ = false;  // a timer still armed finds the queue empty, or drains early
     }
+    if (batch.empty()) return;
     std::vector<Store::Write> ops;
     ops.reserve(batch.size());
-    for (auto& q : batch) ops.push_back(std::move(q.write));
+    std::uint64_t journalSeq = 0;
+    for (auto& q : batch) {
+        ops.push_back(std::move(q.write));
+        journalSeq = std::max(journalSeq, q.journalSeq);
+    }
     auto results = store_->writeBatch(ops);
     ++writeTransactions_;
-    for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+    // Journaled writes are queued in their journal order, so this batch holds every entry up to
+    // its highest one that an earlier batch did not. Marked before any other store work (a
+    // retention pass) can run, so a restart never stores again a record pruned meanwhile.
+    if (journalSeq > 0 && journal_ != nullptr) journal_->stored(journalSeq);
+    // One hand-off to the io thread for the whole batch.
+    asio::post(io_, [batch = std::move(batch), results = std::move(results)]() mutable {
+        for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+    });
 }
 
 // --- Controller -------------------------------------------------------------------------------
@@ -609,8 +645,10 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     if (!waiter) co_return out;
     Result<void> pendingWritten;
     for (;;) {
-        co_await waiter->timer.async_wait(kTuple);
-        if (waiter->record) break;  // record() stored it and woke us
+        // record() may have run already: an invoker with no room answers within dispatch(),
+        // and a journaled record wakes its waiters without a store round trip first.
+        if (!waiter->record) co_await waiter->timer.async_wait(kTuple);
+        if (waiter->record) break;  // record() has it and woke us
         auto it = withoutPending_.find(id);
         if (it == withoutPending_.end()) break;
         if (it->second) {
@@ -702,25 +740,61 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
 
 asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc,
                                          RecordFacts facts, bool overloaded, bool hadPending) {
-    UsageDelta usage;
-    usage.action = facts.entityPath;
-    usage.hour = facts.start - facts.start % kHourMs;
-    usage.error = !facts.success;
-    usage.cold = facts.startKind == StartKind::Cold;
-    usage.gbSeconds = facts.gbSeconds;
-    usage.cpuSeconds = facts.cpuSeconds;
-    // The record's path column is the entity path inside the namespace ("a" or "pkg/a").
-    auto wTask = store_.write([activationId, ns, entityPath = facts.entityPath, start = facts.start, usage,
-                               text = doc.dump(-1, ' ', false, Json::error_handler_t::replace),
-                               hadPending](Store& s) {
-        return s.completeActivation(activationId, ns, entityPath, start, text, usage, hadPending);
-    });
+    Completion c;
+    c.id = activationId;
+    c.ns = ns;
+    c.path = facts.entityPath;  // the record's path column: "a" or "pkg/a" inside the namespace
+    c.start = facts.start;
+    c.doc = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+    c.usage.action = facts.entityPath;
+    c.usage.hour = facts.start - facts.start % kHourMs;
+    c.usage.error = !facts.success;
+    c.usage.cold = facts.startKind == StartKind::Cold;
+    c.usage.gbSeconds = facts.gbSeconds;
+    c.usage.cpuSeconds = facts.cpuSeconds;
+    c.hadPending = hadPending;
+    // A caller waiting for this record is answered as soon as the record is in the completion
+    // journal, which survives a crash of the daemon; the store commits it behind the answer
+    // (docs/architecture.md, Durability). Without a waiter, or when the store has fallen too
+    // far behind the journal, the record is committed first, as it always was.
+    std::uint64_t seq = 0;
+    if (journal_ && waiters_.count(activationId) > 0 && journal_->behind() < kMaxJournalBehind) {
+        auto appended = journal_->append(c);
+        if (appended) {
+            seq = *appended;
+        } else if (!journalWarned_) {
+            journalWarned_ = true;
+            spdlog::warn("activation {}: {}; blocking callers wait for the store's commit instead",
+                         activationId, appended.error().message);
+        }
+    }
+    Store::Write op = [c = std::move(c)](Store& s) { return s.completeActivation(c); };
+    if (seq > 0) {
+        store_.submit(std::move(op), seq,
+                      [this, activationId, ns](Result<void> w) { stored(activationId, ns, w); });
+        finished(activationId, ns, facts, std::move(doc), overloaded);
+        co_return;
+    }
+    auto wTask = store_.write(std::move(op));
     auto w = co_await std::move(wTask);
-    withoutPending_.erase(activationId);
-    if (!w) spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
-    if (w && passAfterStored_ > 0 && ++storedSincePass_[ns] == passAfterStored_ && retentionIdle_) {
+    stored(activationId, ns, w);
+    finished(activationId, ns, facts, std::move(doc), overloaded);
+}
+
+void Controller::stored(const std::string& activationId, const std::string& ns,
+                        const Result<void>& w) {
+    if (!w) {
+        spdlog::error("activation {}: cannot store the record: {}", activationId, w.error().message);
+        return;
+    }
+    if (passAfterStored_ > 0 && ++storedSincePass_[ns] == passAfterStored_ && retentionIdle_) {
         retentionTimer_.cancel();  // this namespace is due for a retention pass
     }
+}
+
+void Controller::finished(const std::string& activationId, const std::string& ns,
+                          const RecordFacts& facts, Json doc, bool overloaded) {
+    withoutPending_.erase(activationId);
     metrics_->m.record(ns, facts);
     --inFlight_;
     if (auto q = quotas_.find(ns); q != quotas_.end() && q->second.inFlight > 0) --q->second.inFlight;
@@ -733,6 +807,26 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
         it->second->overloaded = overloaded;
         it->second->timer.cancel();
     }
+}
+
+Result<std::size_t> Controller::openJournal(const std::filesystem::path& dir) {
+    auto left = CompletionJournal::leftover(dir);
+    if (!left) return left.error();
+    if (!left->empty()) {
+        // Finished activations whose callers may have had their records: stored now, before
+        // anything else runs (resumePending must not run again one that had a pending row).
+        std::vector<Store::Write> ops;
+        for (const auto& c : *left) ops.push_back([&c](Store& s) { return s.completeActivation(c); });
+        for (const auto& r : store_.unsafeStore().writeBatch(ops)) {
+            if (!r) return Error{Errc::StoreFailed, "cannot store the activation records left in the journal " +
+                                                        dir.string() + ": " + r.error().message};
+        }
+    }
+    auto j = CompletionJournal::start(dir);
+    if (!j) return j.error();
+    journal_ = std::move(*j);
+    store_.setJournal(journal_.get());
+    return left->size();
 }
 
 asio::awaitable<Result<NamespaceQuota>> Controller::quotaFor(const std::string& ns) {

@@ -301,6 +301,14 @@ int runStandalone(const StandaloneOptions& o) {
     invoker::Invoker inv(io, iopts);
     controller::Controller ctl(io, std::move(*store), inv, limits);
     ctl.setPricing({o.priceGbSecond, o.priceMillionRequests, "USD"});
+    // Before anything runs: what a crashed predecessor finished and answered but had not
+    // committed (docs/architecture.md, Durability).
+    if (auto replayed = ctl.openJournal(dataDir / "journal"); !replayed) {
+        std::cerr << "fwd: " << replayed.error().message << "\n";
+        return 1;
+    } else if (*replayed > 0) {
+        spdlog::info("stored {} finished activation(s) from the journal", *replayed);
+    }
     gateway::Gateway gw(ctl, {});
     http::ServerOptions sopts;
     sopts.host = listen->first;

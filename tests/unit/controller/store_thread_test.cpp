@@ -1,5 +1,6 @@
 // StoreThread::write: writes queued while the store thread is busy share one transaction (group
 // commit), each still gets its own result, and every caller resumes on the io_context's thread.
+// Journaled writes wait for their commit delay, unless a read or a waited-on write comes first.
 #include <gtest/gtest.h>
 #include <stdlib.h>
 
@@ -22,11 +23,26 @@ protected:
         dir_ = tmpl;
         auto s = Store::open(dir_ / "db");
         ASSERT_TRUE(s) << s.error().message;
-        thread_ = std::make_unique<StoreThread>(io_, std::move(*s));
+        thread_ = std::make_unique<StoreThread>(io_, std::move(*s), commitDelay());
     }
     void TearDown() override {
         thread_.reset();
         std::filesystem::remove_all(dir_);
+    }
+    virtual std::chrono::milliseconds commitDelay() const { return StoreThread::kJournaledCommitDelay; }
+    // Writes a pending row with id `id` through write(), as a caller that waits for it, and runs
+    // the io_context until it is committed.
+    Result<void> writeAndWait(const std::string& id) {
+        std::optional<Result<void>> result;
+        asio::co_spawn(
+            io_,
+            [&]() -> asio::awaitable<void> {
+                auto w = thread_->write([id](Store& s) { return s.addPending({id, 1, "{}"}); });
+                result = co_await std::move(w);
+            },
+            asio::detached);
+        io_.run();
+        return result ? *result : Error{Errc::StoreFailed, "the write never completed"};
     }
     std::filesystem::path dir_;
     asio::io_context io_;
@@ -89,19 +105,74 @@ TEST_F(StoreThreadTest, WritesQueuedWhileBusyShareOneTransactionAndKeepTheirOwnR
 }
 
 TEST_F(StoreThreadTest, AWriteAloneIsCommittedAtOnce) {
-    std::optional<Result<void>> result;
-    asio::co_spawn(
-        io_,
-        [&]() -> asio::awaitable<void> {
-            auto w = thread_->write([](Store& s) { return s.addPending({"solo", 1, "{}"}); });
-            result = co_await std::move(w);
-        },
-        asio::detached);
-    io_.run();
-    ASSERT_TRUE(result && *result);
+    auto result = writeAndWait("solo");
+    ASSERT_TRUE(result) << result.error().message;
     EXPECT_EQ(thread_->writeTransactions(), 1u);
     thread_->stop();
     EXPECT_EQ(thread_->unsafeStore().pending()->size(), 1u);
+}
+
+// Journaled writes (StoreThread::submit with a journal sequence number) wait for the commit
+// delay, here one so long that only something else can commit them.
+class JournaledWritesTest : public StoreThreadTest {
+protected:
+    std::chrono::milliseconds commitDelay() const override { return std::chrono::hours(1); }
+    // Queues `n` journaled pending-row writes; `done` counts those committed.
+    void submitJournaled(int n, int& done) {
+        for (int i = 0; i < n; ++i) {
+            std::string id = "j" + std::to_string(next_++);
+            thread_->submit([id](Store& s) { return s.addPending({id, 1, "{}"}); },
+                            static_cast<std::uint64_t>(next_), [&done](Result<void> r) {
+                                EXPECT_TRUE(r) << r.error().message;
+                                ++done;
+                            });
+        }
+    }
+    int next_ = 0;
+};
+
+TEST_F(JournaledWritesTest, WaitForTheirDelayAndThenShareOneCommit) {
+    int done = 0;
+    submitJournaled(30, done);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    io_.poll();
+    EXPECT_EQ(thread_->writeTransactions(), 0u) << "a journaled write did not wait for its delay";
+    EXPECT_EQ(done, 0);
+    // A read queued after them commits them first, all in one transaction, and sees them.
+    std::optional<std::size_t> seen;
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+            auto read = thread_->run([](Store& s) { return s.pending(); });
+            auto rows = co_await std::move(read);
+            seen = rows ? rows->size() : 0;
+        },
+        asio::detached);
+    io_.restart();  // the poll() above ran out of work, which stops an io_context
+    io_.run();
+    ASSERT_TRUE(seen);
+    EXPECT_EQ(*seen, 30u) << "a read did not see the writes queued before it";
+    EXPECT_EQ(thread_->writeTransactions(), 1u);
+    EXPECT_EQ(done, 30);
+}
+
+TEST_F(JournaledWritesTest, AWriteSomebodyWaitsOnTakesThemAlongAtOnce) {
+    int done = 0;
+    submitJournaled(5, done);
+    auto result = writeAndWait("waited");
+    ASSERT_TRUE(result) << result.error().message;
+    EXPECT_EQ(done, 5);
+    EXPECT_EQ(thread_->writeTransactions(), 1u);
+}
+
+TEST_F(JournaledWritesTest, StoppingCommitsThemWithoutWaitingForTheDelay) {
+    int done = 0;
+    submitJournaled(3, done);
+    auto t0 = std::chrono::steady_clock::now();
+    thread_->stop();
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::minutes(1)) << "stop waited for the delay";
+    EXPECT_EQ(thread_->writeTransactions(), 1u);
+    EXPECT_EQ(thread_->unsafeStore().pending()->size(), 3u);
 }
 
 }  // namespace

@@ -8,6 +8,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -27,6 +29,7 @@
 #include "fw/common/json.hpp"
 #include "fw/common/limits.hpp"
 #include "fw/common/names.hpp"
+#include "fw/controller/journal.hpp"
 #include "fw/controller/store.hpp"
 
 namespace fw::controller {
@@ -72,13 +75,24 @@ struct InvokeOutcome {
 // Runs store work on the one store thread and resumes the caller on the io_context.
 class StoreThread {
 public:
-    StoreThread(asio::io_context& io, std::unique_ptr<Store> store);
+    // How long a journaled write may wait for others to share its commit. Its caller has been
+    // answered, so the wait costs nobody time, and the store's CPU per record halves: at c=8 the
+    // group commit made groups of 3.5 without it, about 57 with it (docs/performance.md).
+    static constexpr std::chrono::milliseconds kJournaledCommitDelay{2};
+
+    StoreThread(asio::io_context& io, std::unique_ptr<Store> store,
+                std::chrono::milliseconds journaledCommitDelay = kJournaledCommitDelay);
     ~StoreThread();
     template <class F>
     asio::awaitable<std::invoke_result_t<F, Store&>> run(F f);
     // A write that may share its transaction with the other writes queued while the store
     // thread was busy (group commit: Store::writeBatch). Resumes when it is committed.
     asio::awaitable<Result<void>> write(Store::Write w);
+    // The same, queued now: `done` runs on the io_context once it is committed. `journalSeq`
+    // (0: none) is the write's entry in the completion journal, marked as stored after the
+    // commit. Store work queued after this (write or run) runs after it.
+    void submit(Store::Write w, std::uint64_t journalSeq, std::function<void(Result<void>)> done);
+    void setJournal(CompletionJournal* j) { journal_ = j; }  // before the io_context runs
     void stop();
     Store& unsafeStore() { return *store_; }  // only before the io_context runs
     // How many transactions write() has used so far (each holds one or more writes).
@@ -87,7 +101,8 @@ public:
 private:
     struct QueuedWrite {
         Store::Write write;
-        std::function<void(Result<void>)> done;
+        std::function<void(Result<void>)> done;  // runs on the io_context
+        std::uint64_t journalSeq = 0;
     };
     void drainWrites();
 
@@ -96,8 +111,33 @@ private:
     std::unique_ptr<Store> store_;
     std::mutex queueMutex_;
     std::vector<QueuedWrite> queue_;  // guarded by queueMutex_
+    bool drainPosted_ = false;        // guarded by queueMutex_: a drain is posted to pool_
+    bool drainTimed_ = false;         // guarded by queueMutex_: drainTimer_ is armed for one
+    asio::steady_timer drainTimer_{pool_.get_executor()};  // used on the store thread only
+    const std::chrono::milliseconds journaledCommitDelay_;
+    bool stopped_ = false;
     std::atomic<std::uint64_t> writeTransactions_{0};
+    CompletionJournal* journal_ = nullptr;
 };
+
+template <class F>
+inline asio::awaitable<std::invoke_result_t<F, Store&>> StoreThread::run(F f) {
+    using R = std::invoke_result_t<F, Store&>;
+    Store* s = store_.get();
+    // The body runs on the store thread; the caller resumes on its own executor (the io_context).
+    // Built in its own statement: g++ 12 may destroy temporaries of a co_await full-expression
+    // twice (GCC bug 99576), so no co_await in this code base takes a temporary with a destructor.
+    auto task = asio::co_spawn(
+        pool_,
+        [this, s, fn = std::move(f)]() mutable -> asio::awaitable<R> {
+            // Writes queued before this work (journaled ones may be waiting for their batch)
+            // are committed first: a read sees every write queued before it.
+            drainWrites();
+            co_return fn(*s);
+        },
+        asio::use_awaitable);
+    co_return co_await std::move(task);
+}
 
 class Controller {
 public:
@@ -165,13 +205,18 @@ public:
     asio::awaitable<Result<Json>> limits(const Identity& who, const std::string& ns);
     const SystemLimits& systemLimits() const { return limits_; }
 
+    // Opens the completion journal in `dir` (synchronous, before the io_context runs and before
+    // resumePending): stores the finished activations a crashed predecessor left in it, then
+    // starts it anew. Returns how many it stored. Without a journal, every blocking caller waits
+    // for its record's commit.
+    Result<std::size_t> openJournal(const std::filesystem::path& dir);
     // Starts the activations that were accepted but not finished when the daemon last stopped.
     asio::awaitable<void> resumePending();
     // Prunes activation records by age and count, now and every retention interval, and in
     // between for a namespace that has stored a tenth of the count bound since its last pass,
     // until the io_context stops.
     void startRetention(Retention r);
-    // Activations accepted and not yet recorded.
+    // Activations accepted and not yet finished.
     std::size_t inFlight() const { return inFlight_; }
     // Stops the store thread after the io_context has stopped.
     void stop();
@@ -199,12 +244,19 @@ private:
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
     asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
                                  RecordFacts facts, bool overloaded = false, bool hadPending = true);
+    // After the record's commit (or its failure): the retention count.
+    void stored(const std::string& activationId, const std::string& ns, const Result<void>& w);
+    // The activation is over for its callers: counters, metrics, and waiters woken with `doc`.
+    void finished(const std::string& activationId, const std::string& ns, const RecordFacts& facts,
+                  Json doc, bool overloaded);
     // The namespace's quota, re-read from the store at most every 2 s.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
     Result<void> admit(const std::string& ns, const NamespaceQuota& q);
 
     asio::io_context& io_;
+    std::unique_ptr<CompletionJournal> journal_;  // outlives store_, whose thread marks it
+    bool journalWarned_ = false;
     StoreThread store_;
     InvokerClient& invoker_;
     SystemLimits limits_;
@@ -220,7 +272,7 @@ private:
     struct QuotaState {
         NamespaceQuota quota;
         std::chrono::steady_clock::time_point fetched;
-        std::int64_t inFlight = 0;      // accepted, not yet recorded
+        std::int64_t inFlight = 0;      // accepted, not yet finished
         std::int64_t minute = 0;        // the current calendar minute (epoch minutes)
         std::int64_t thisMinute = 0;    // invocations admitted in it
     };
