@@ -1,6 +1,7 @@
 #include "instance.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -208,8 +209,22 @@ void Instance::routeLine(Stream s, std::string_view line) {
 }
 
 void Instance::drainLogs() {
-    drainOne(stdout_, Stream::Stdout);
-    drainOne(stderr_, Stream::Stderr);
+    // One poll for both streams instead of a read on each that usually finds nothing.
+    pollfd p[2];
+    Stream which[2];
+    nfds_t n = 0;
+    for (auto [sd, s] : {std::pair{&stdout_, Stream::Stdout}, std::pair{&stderr_, Stream::Stderr}}) {
+        if (!sd->is_open()) continue;
+        p[n] = pollfd{sd->native_handle(), POLLIN, 0};
+        which[n++] = s;
+    }
+    if (n == 0) return;
+    int ready = ::poll(p, n, 0);
+    if (ready == 0) return;
+    for (nfds_t i = 0; i < n; ++i) {
+        if (ready > 0 && p[i].revents == 0) continue;  // (poll failed: read them all)
+        drainOne(which[i] == Stream::Stdout ? stdout_ : stderr_, which[i]);
+    }
 }
 
 asio::awaitable<void> Instance::readLogs(asio::posix::stream_descriptor& sd, Stream s) {
