@@ -463,14 +463,17 @@ public:
     }
 
     Usage usage() const override {
-        // The exit report may already be queued (the supervisor is gone): it has the final usage,
-        // and a request sent now would find no one to answer it.
-        drain();
         if (exit_) return exit_->usage;
         if (reaped_) return {};
-        // While the cgroup exists its files answer, without waking the supervisor. Once it is
-        // removed (ENODEV) the exit report is on its way: the request below gets it.
+        // While the cgroup exists its files answer, without waking the supervisor, and they are
+        // final once the function has exited: the supervisor removes the cgroup only after it
+        // read them for its exit report. Asked first, they spare the warm path a look for that
+        // report (a poll of the control socket on every activation).
         if (auto u = readCounters()) return *u;
+        // The cgroup is gone (ENODEV): the exit report is queued or on its way. If queued, it
+        // has the final usage, and a request sent now would find no one to answer it.
+        drain();
+        if (exit_) return exit_->usage;
         const char req[] = R"({"type":"usage"})";
         if (::send(ctl_, req, sizeof req - 1, MSG_NOSIGNAL) < 0) return {};
         // The supervisor answers from a poll loop; 1 s only bounds a wedged one.
