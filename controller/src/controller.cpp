@@ -22,8 +22,10 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::int64_t kHourMs = 3600 * 1000;
 // Records in the completion journal that the store has not committed yet, beyond which blocking
-// callers wait for the commit again (the store has fallen behind; this keeps the journal, and
-// the work a restart would redo, bounded).
+// callers wait for the commit again (the store has fallen behind, or is failing; this keeps the
+// journal, and the work a restart would redo, bounded). Also at most half the retention count
+// bound: the records not yet marked as stored are then always among a namespace's newest, which
+// retention keeps, so none of them can be pruned and stored again by a restart.
 constexpr std::uint64_t kMaxJournalBehind = 20000;
 
 Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
@@ -93,6 +95,7 @@ StoreThread::~StoreThread() { stop(); }
 void StoreThread::stop() {
     if (stopped_) return;
     stopped_ = true;
+    stopping_ = true;
     // Journaled writes waiting for their commit delay are committed now, not when it ends.
     asio::post(pool_, [this] {
         drainTimer_.cancel();
@@ -155,20 +158,61 @@ void StoreThread::drainWrites() {
     if (batch.empty()) return;
     std::vector<Store::Write> ops;
     ops.reserve(batch.size());
-    std::uint64_t journalSeq = 0;
-    for (auto& q : batch) {
-        ops.push_back(std::move(q.write));
-        journalSeq = std::max(journalSeq, q.journalSeq);
-    }
+    for (auto& q : batch) ops.push_back(std::move(q.write));
     auto results = store_->writeBatch(ops);
     ++writeTransactions_;
-    // Journaled writes are queued in their journal order, so this batch holds every entry up to
-    // its highest one that an earlier batch did not. Marked before any other store work (a
-    // retention pass) can run, so a restart never stores again a record pruned meanwhile.
-    if (journalSeq > 0 && journal_ != nullptr) journal_->stored(journalSeq);
+    // A journaled record that the store refused (its database locked by another process for
+    // longer than the busy timeout, a full disk) was answered already: it is not dropped but
+    // tried again, later and for as long as it takes, and the journal is not marked past it,
+    // so a restart meanwhile stores it too. Its `done` runs once it is stored.
+    std::vector<QueuedWrite> retry;
+    std::vector<QueuedWrite> finished;
+    std::vector<Result<void>> finishedResults;
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+        if (batch[i].journalSeq > 0 && !results[i]) {
+            if (!batch[i].failedBefore) {
+                spdlog::error("a finished activation's record cannot be stored yet ({}); it is kept "
+                              "in the journal and tried again", results[i].error().message);
+                batch[i].failedBefore = true;
+            }
+            batch[i].write = std::move(ops[i]);
+            retry.push_back(std::move(batch[i]));
+            continue;
+        }
+        storedUpTo_ = std::max(storedUpTo_, batch[i].journalSeq);
+        finished.push_back(std::move(batch[i]));
+        finishedResults.push_back(std::move(results[i]));
+    }
+    // The highest entry stored so far, or, while one is being tried again, the one before it
+    // (the entries after it may be stored already; they wait for it to be marked).
+    std::uint64_t stored = retry.empty() ? storedUpTo_ : std::min(storedUpTo_, retry.front().journalSeq - 1);
+    if (!retry.empty() && stopping_) {
+        // No more tries: the journal keeps them unmarked, and the next start stores them.
+        spdlog::error("{} finished activation record(s) could not be stored before stopping; the "
+                      "journal keeps them for the next start", retry.size());
+    } else if (!retry.empty()) {
+        retryDelay_ = std::min(std::max(retryDelay_ * 2, std::chrono::milliseconds(10)),
+                               std::chrono::milliseconds(1000));
+        {
+            std::lock_guard lock(queueMutex_);
+            queue_.insert(queue_.begin(), std::make_move_iterator(retry.begin()),
+                          std::make_move_iterator(retry.end()));
+            drainTimed_ = true;  // the retry's timer below stands for the commit delay's
+        }
+        drainTimer_.expires_after(retryDelay_);
+        drainTimer_.async_wait([this](boost::system::error_code ec) {
+            if (ec != asio::error::operation_aborted) drainWrites();
+        });
+    } else {
+        retryDelay_ = std::chrono::milliseconds(0);
+    }
+    // Every journal entry up to `stored` is now in the store (journaled writes are queued in
+    // journal order, and one tried again stays at the front). Marked before any other store work
+    // (a retention pass) can run, so a restart never stores again a record pruned meanwhile.
+    if (stored > 0 && journal_ != nullptr) journal_->stored(stored);
     // One hand-off to the io thread for the whole batch.
-    asio::post(io_, [batch = std::move(batch), results = std::move(results)]() mutable {
-        for (std::size_t i = 0; i < batch.size(); ++i) batch[i].done(std::move(results[i]));
+    asio::post(io_, [finished = std::move(finished), results = std::move(finishedResults)]() mutable {
+        for (std::size_t i = 0; i < finished.size(); ++i) finished[i].done(std::move(results[i]));
     });
 }
 
@@ -210,6 +254,10 @@ void Controller::stop() {
 }
 
 void Controller::startRetention(Retention r) {
+    if (r.maxPerNamespace > 0) {
+        maxJournalBehind_ = std::clamp<std::uint64_t>(static_cast<std::uint64_t>(r.maxPerNamespace) / 2, 1,
+                                                      kMaxJournalBehind);
+    }
     asio::co_spawn(io_, retentionLoop(r), asio::detached);
 }
 
@@ -758,7 +806,7 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     // (docs/architecture.md, Durability). Without a waiter, or when the store has fallen too
     // far behind the journal, the record is committed first, as it always was.
     std::uint64_t seq = 0;
-    if (journal_ && waiters_.count(activationId) > 0 && journal_->behind() < kMaxJournalBehind) {
+    if (journal_ && waiters_.count(activationId) > 0 && journal_->behind() < maxJournalBehind_) {
         auto appended = journal_->append(c);
         if (appended) {
             seq = *appended;

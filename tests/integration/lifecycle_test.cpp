@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <thread>
 
@@ -329,6 +330,28 @@ private:
     bool ok_ = false;
 };
 
+// Creates the action "echo" (returns {"n": n}), takes the store's write lock, invokes "echo"
+// blocking with n = 0 .. count-1 (each must be answered 200 with its own n), runs `thenWhileLocked`
+// and lets the lock go. Returns the activation ids.
+std::vector<std::string> answeredWhileLocked(FwdProcess& fwd, int count,
+                                             const std::function<void()>& thenWhileLocked) {
+    auto c = fwd.client();
+    auto put = c.putAction("echo", actionBody("python:3", "def main(a):\n    return {'n': a.get('n')}\n"), true);
+    EXPECT_TRUE(put) << put.error().message;
+    StoreWriteLock lock(fwd.dataDir() / "firework.db");
+    EXPECT_TRUE(lock.ok()) << "cannot take the store's write lock";
+    std::vector<std::string> ids;
+    for (int n = 0; n < count && lock.ok(); ++n) {
+        auto r = c.invokeAction("echo", Json{{"n", n}}, true, false);
+        EXPECT_TRUE(r && r->status == 200) << (r ? r->body : r.error().message);
+        if (!r || r->status != 200) break;
+        EXPECT_EQ((*r->json())["response"]["result"]["n"], n);
+        ids.push_back((*r->json())["activationId"].get<std::string>());
+    }
+    thenWhileLocked();
+    return ids;
+}
+
 TEST(Lifecycle, BlockingCallersAnsweredBeforeTheCommitLoseNothingToKill9) {
     // A blocking caller is answered once its record is in the completion journal, before the
     // store commits it (docs/architecture.md, Durability). With the store's write lock held
@@ -337,22 +360,8 @@ TEST(Lifecycle, BlockingCallersAnsweredBeforeTheCommitLoseNothingToKill9) {
     TempDir dir;
     FwdProcess fwd(dir.path() / "data");
     fwd.start();
-    auto c = fwd.client();
-    ASSERT_TRUE(c.putAction("echo", actionBody("python:3", "def main(a):\n    return {'n': a.get('n')}\n"),
-                            false));
-    std::vector<std::string> ids;
-    {
-        StoreWriteLock lock(fwd.dataDir() / "firework.db");
-        ASSERT_TRUE(lock.ok()) << "cannot take the store's write lock";
-        for (int n = 0; n < 5; ++n) {
-            auto r = c.invokeAction("echo", Json{{"n", n}}, true, false);
-            ASSERT_TRUE(r);
-            ASSERT_EQ(r->status, 200) << r->body;
-            EXPECT_EQ((*r->json())["response"]["result"]["n"], n);
-            ids.push_back((*r->json())["activationId"].get<std::string>());
-        }
-        fwd.kill9();
-    }
+    auto ids = answeredWhileLocked(fwd, 5, [&fwd] { fwd.kill9(); });
+    ASSERT_EQ(ids.size(), 5u);
     std::size_t segments = 0;
     for (const auto& e : std::filesystem::directory_iterator(fwd.dataDir() / "journal")) {
         segments += e.path().extension() == ".fwj";
@@ -385,6 +394,34 @@ TEST(Lifecycle, BlockingCallersAnsweredBeforeTheCommitLoseNothingToKill9) {
     for (const auto& e : std::filesystem::directory_iterator(fwd.dataDir() / "journal")) {
         ADD_FAILURE() << "left behind: " << e.path();
     }
+}
+
+TEST(Lifecycle, AnAnsweredRecordTheStoreRefusesIsStoredOnceItCan) {
+    // The store's write lock held past SQLite's busy timeout (5 s): the commit of the answered
+    // records fails. They are kept in the journal and tried again until the store takes them.
+    TempDir dir;
+    FwdProcess fwd(dir.path() / "data");
+    fwd.start();
+    auto ids = answeredWhileLocked(fwd, 3, [&fwd] {
+        // Until the first commit has given up on the lock.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (fwd.log().find("cannot be stored yet") == std::string::npos &&
+               std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        }
+    });
+    ASSERT_EQ(ids.size(), 3u);
+    ASSERT_NE(fwd.log().find("cannot be stored yet"), std::string::npos) << fwd.log();
+    auto c = fwd.client();
+    for (int n = 0; n < 3; ++n) {
+        auto rec = waitForActivation(c, ids[static_cast<std::size_t>(n)]);
+        ASSERT_TRUE(rec) << "a refused record was lost: " << rec.error().message;
+        EXPECT_EQ((*rec)["response"]["result"]["n"], n);
+    }
+    auto usage = c.request("GET", "namespaces/_/usage", {{"group", "action"}});
+    ASSERT_TRUE(usage);
+    EXPECT_EQ((*usage->json())["total"]["invocations"], 3) << usage->body;
+    EXPECT_EQ(fwd.stop(), 0);
 }
 
 TEST(Lifecycle, ARecordIsReadableAsSoonAsItsCallerHasIt) {

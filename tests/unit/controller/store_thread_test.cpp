@@ -175,5 +175,90 @@ TEST_F(JournaledWritesTest, StoppingCommitsThemWithoutWaitingForTheDelay) {
     EXPECT_EQ(thread_->unsafeStore().pending()->size(), 3u);
 }
 
+// A store thread with a completion journal and a 1 ms commit delay.
+class StoreThreadRetry : public ::testing::Test {
+protected:
+    void SetUp() override {
+        char tmpl[] = "/tmp/fw-store-thread-test-XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        auto store = Store::open(dir_ / "db");
+        ASSERT_TRUE(store) << store.error().message;
+        auto journal = CompletionJournal::start(dir_ / "journal");
+        ASSERT_TRUE(journal) << journal.error().message;
+        journal_ = std::move(*journal);
+        thread_ = std::make_unique<StoreThread>(io_, std::move(*store), std::chrono::milliseconds(1));
+        thread_->setJournal(journal_.get());
+    }
+    void TearDown() override {
+        thread_.reset();
+        journal_.reset();
+        std::filesystem::remove_all(dir_);
+    }
+    // Journals record i (id "r<i>") and queues its write: `refuse(i)` says whether the store
+    // refuses it this time; otherwise it is a pending row. `done[i]` counts its callbacks.
+    void submit(int count, std::function<bool(int)> refuse) {
+        done_.assign(static_cast<std::size_t>(count), 0);
+        for (int i = 0; i < count; ++i) {
+            Completion c;
+            c.id = "r" + std::to_string(i);
+            auto seq = journal_->append(c);
+            ASSERT_TRUE(seq);
+            thread_->submit(
+                [i, refuse](Store& s) -> Result<void> {
+                    if (refuse(i)) return Error{Errc::StoreFailed, "database is locked"};
+                    return s.addPending({"r" + std::to_string(i), 1, "{}"});
+                },
+                *seq, [this, i](Result<void> r) {
+                    EXPECT_TRUE(r) << r.error().message;
+                    ++done_[static_cast<std::size_t>(i)];
+                });
+        }
+    }
+    // Waits up to 10 s for `cond`.
+    static void waitFor(const std::function<bool()>& cond) {
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+        while (!cond() && std::chrono::steady_clock::now() < deadline) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
+    }
+    std::filesystem::path dir_;
+    asio::io_context io_;
+    std::unique_ptr<CompletionJournal> journal_;
+    std::unique_ptr<StoreThread> thread_;
+    std::vector<int> done_;
+};
+
+TEST_F(StoreThreadRetry, AJournaledRecordTheStoreRefusesIsTriedAgainAndMarkedOnlyOnceStored) {
+    int refusals = 2;  // the second record is refused twice, as a locked database would
+    submit(3, [&refusals](int i) {
+        if (i != 1 || refusals == 0) return false;
+        --refusals;
+        return true;
+    });
+    waitFor([&] { return journal_->behind() == 0; });
+    EXPECT_EQ(journal_->behind(), 0u) << "the refused record was never stored";
+    EXPECT_EQ(refusals, 0);
+    EXPECT_GE(thread_->writeTransactions(), 3u) << "one commit and two tries of the refused record";
+    thread_->stop();
+    io_.run();
+    EXPECT_EQ(done_, (std::vector<int>{1, 1, 1})) << "each callback runs once, on success";
+    EXPECT_EQ(thread_->unsafeStore().pending()->size(), 3u);
+}
+
+TEST_F(StoreThreadRetry, UntilStoredTheRefusedRecordAndThoseAfterItStayInTheJournal) {
+    submit(3, [](int i) { return i == 1; });  // never stored
+    waitFor([&] { return thread_->writeTransactions() >= 2; });
+    EXPECT_EQ(journal_->behind(), 2u);
+    thread_->stop();  // does not hang on a record that keeps failing
+    thread_.reset();
+    journal_.reset();  // as a stop leaves it: what is not marked stays for the next start
+    auto left = CompletionJournal::leftover(dir_ / "journal");
+    ASSERT_TRUE(left) << left.error().message;
+    ASSERT_EQ(left->size(), 2u);
+    EXPECT_EQ((*left)[0].id, "r1");
+    EXPECT_EQ((*left)[1].id, "r2");
+}
+
 }  // namespace
 }  // namespace fw::controller

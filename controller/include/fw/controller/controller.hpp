@@ -103,6 +103,7 @@ private:
         Store::Write write;
         std::function<void(Result<void>)> done;  // runs on the io_context
         std::uint64_t journalSeq = 0;
+        bool failedBefore = false;  // a journaled write being tried again
     };
     void drainWrites();
 
@@ -115,7 +116,10 @@ private:
     bool drainTimed_ = false;         // guarded by queueMutex_: drainTimer_ is armed for one
     asio::steady_timer drainTimer_{pool_.get_executor()};  // used on the store thread only
     const std::chrono::milliseconds journaledCommitDelay_;
+    std::chrono::milliseconds retryDelay_{0};  // store thread only: doubles while a retry fails
+    std::uint64_t storedUpTo_ = 0;             // store thread only: highest journal entry stored
     bool stopped_ = false;
+    std::atomic<bool> stopping_{false};  // stop() has begun: a failing write is not tried again
     std::atomic<std::uint64_t> writeTransactions_{0};
     CompletionJournal* journal_ = nullptr;
 };
@@ -257,6 +261,7 @@ private:
     asio::io_context& io_;
     std::unique_ptr<CompletionJournal> journal_;  // outlives store_, whose thread marks it
     bool journalWarned_ = false;
+    std::uint64_t maxJournalBehind_ = 20000;  // see kMaxJournalBehind (controller.cpp)
     StoreThread store_;
     InvokerClient& invoker_;
     SystemLimits limits_;
