@@ -4,14 +4,15 @@
 Runs `wrk -c8` against a no-op action in rounds and prints, after each round: requests so far,
 req/s of the round, and what fwd's tree holds: fwd's RSS and open fds, the number of function
 and sandbox processes with the largest RSS among them, and the size of the data directory
-(SQLite database + WAL). Run as root after bench/run.sh has installed wrk:
+(SQLite database + WAL) and the completion journal. Run as root after bench/run.sh has installed wrk:
 
     bench/soak.py [--build DIR] [--runtime python|nodejs] [--seconds S] [--round S]
                   [--fwd-arg=ARG ...]
 
 What to look for: fwd's RSS and fds level off; a function instance's RSS levels off (docs/runtimes.md,
 "How the shims set them"); the data directory levels off at the retention bound
-(docs/operating.md, "Retention").
+(docs/operating.md, "Retention"); the completion journal holds a segment or two (docs/architecture.md,
+"Durability").
 """
 import argparse
 import os
@@ -45,6 +46,10 @@ def tree(fwd):
     size = sum(os.path.getsize(os.path.join(data, n)) for n in os.listdir(data)
                if os.path.isfile(os.path.join(data, n)))
     out["data MB"] = round(size / 1e6, 1)
+    # The completion journal: a few segments at most while the store keeps up.
+    journal = os.path.join(data, "journal")
+    segs = [os.path.join(journal, n) for n in os.listdir(journal)] if os.path.isdir(journal) else []
+    out["journal"] = f"{len(segs)} segment(s), {round(sum(os.path.getsize(p) for p in segs) / 1e6, 1)} MB"
     return out
 
 
