@@ -223,6 +223,8 @@ class CEnviron:
 
     def __init__(self):
         self._buffers = {}  # encoded name -> (buffer in the environment, spare buffer)
+        self._keys = {}  # name -> its encoded form, checked (the same few names every time)
+        self._encoding = sys.getfilesystemencoding()  # what os.environ encodes with on POSIX
         try:
             import ctypes
             putenv = ctypes.CDLL(None).putenv
@@ -237,10 +239,18 @@ class CEnviron:
         if self._putenv is None:
             os.environ[name] = value
             return
-        key, val = os.environ.encodekey(name), os.environ.encodevalue(value)
+        key = self._keys.get(name)
+        if key is None:
+            key = os.environ.encodekey(name)
+            if not key or b"=" in key or b"\0" in key:
+                raise ValueError("cannot be an environment variable: %r" % name)
+            self._keys[name] = key
+        if type(value) is not str:
+            raise TypeError("str expected, not %s" % type(value).__name__)
+        val = value.encode(self._encoding, "surrogateescape")
         if self._data.get(key) == val:
             return  # the namespace, action name, ...: most keys keep their value
-        if not key or b"=" in key or b"\0" in key or b"\0" in val:
+        if b"\0" in val:
             raise ValueError("cannot be an environment variable: %r" % name)
         entry = key + b"=" + val
         current, spare = self._buffers.get(key, (None, None))
@@ -268,13 +278,17 @@ class ActivationEnv:
         self.startup = {k: v for k, v in os.environ.items() if k.startswith("__OW_")}
         self.set_last_time = set()
         self.environ = CEnviron()
+        self.names = {}  # request key -> variable name
 
     def apply(self, request):
         now = set()
+        names = self.names
         for key, value in request.items():
             if key == "value":
                 continue
-            name = "__OW_" + key.upper()
+            name = names.get(key)
+            if name is None:
+                name = names[key] = "__OW_" + key.upper()
             try:
                 self.environ.set(name, value if isinstance(value, str) else json.dumps(value))
                 now.add(name)

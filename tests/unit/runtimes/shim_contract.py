@@ -121,6 +121,17 @@ class ShimContract:
         self.assertNotIn("__OW_API_KEY", second)
         self.assertNotIn("__OW_EXTRA", second)
 
+    def test_request_keys_that_cannot_be_variables_are_left_out(self):
+        # A NUL in a value, or '=' in a key, cannot be in the environment: those variables are
+        # skipped, and the activation runs with the rest set, this time and the next.
+        shim = self.started("env")
+        for _ in range(2):
+            got = shim.run(activation_id="d" * 32, **{"bad_value": "x\u0000y", "bad=key": "v", "fine": "ok"})
+            self.assertEqual(got["__OW_ACTIVATION_ID"], "d" * 32)
+            self.assertEqual(got["__OW_FINE"], "ok")
+            self.assertNotIn("__OW_BAD_VALUE", got)
+            self.assertFalse(any(k.startswith("__OW_BAD=") for k in got), got)
+
     def test_env_keys_missing_from_a_request_fall_back_to_start_values(self):
         shim = self.started("env")
         shim.run(namespace="other")
