@@ -126,11 +126,6 @@ std::int64_t recordCount(client::Client& c) {
     return r && r->status == 200 ? (*r->json())["activations"].get<std::int64_t>() : -1;
 }
 
-std::int64_t ledgerInvocations(client::Client& c) {
-    auto r = c.request("GET", "namespaces/_/usage");
-    return r && r->status == 200 ? (*r->json())["total"]["invocations"].get<std::int64_t>() : -1;
-}
-
 // Waits (bounded) until the record count satisfies `done`; returns the count then.
 std::int64_t waitForRecords(client::Client& c, const std::function<bool(std::int64_t)>& done) {
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);

@@ -184,6 +184,11 @@ std::string FwdProcess::log() const {
     return ss.str();
 }
 
+std::int64_t ledgerInvocations(client::Client& c) {
+    auto r = c.request("GET", "namespaces/_/usage");
+    return r && r->status == 200 ? (*r->json())["total"]["invocations"].get<std::int64_t>() : -1;
+}
+
 Result<Json> waitForActivation(client::Client& c, const std::string& id,
                                std::chrono::milliseconds timeout) {
     auto deadline = std::chrono::steady_clock::now() + timeout;

@@ -70,6 +70,9 @@ private:
 Result<Json> waitForActivation(client::Client& c, const std::string& id,
                                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// The usage ledger's total invocations of the client's namespace (-1 if it cannot be read).
+std::int64_t ledgerInvocations(client::Client& c);
+
 // An action PUT body for text code.
 Json actionBody(const std::string& kind, const std::string& code, Json limits = Json::object(),
                 const std::string& main = "");

@@ -176,25 +176,21 @@ TEST_F(JournaledWritesTest, StoppingCommitsThemWithoutWaitingForTheDelay) {
 }
 
 // A store thread with a completion journal and a 1 ms commit delay.
-class StoreThreadRetry : public ::testing::Test {
+class StoreThreadRetry : public StoreThreadTest {
 protected:
     void SetUp() override {
-        char tmpl[] = "/tmp/fw-store-thread-test-XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
-        auto store = Store::open(dir_ / "db");
-        ASSERT_TRUE(store) << store.error().message;
+        StoreThreadTest::SetUp();
         auto journal = CompletionJournal::start(dir_ / "journal");
         ASSERT_TRUE(journal) << journal.error().message;
         journal_ = std::move(*journal);
-        thread_ = std::make_unique<StoreThread>(io_, std::move(*store), std::chrono::milliseconds(1));
         thread_->setJournal(journal_.get());
     }
     void TearDown() override {
-        thread_.reset();
+        thread_.reset();  // its thread marks the journal: it goes first
         journal_.reset();
-        std::filesystem::remove_all(dir_);
+        StoreThreadTest::TearDown();
     }
+    std::chrono::milliseconds commitDelay() const override { return std::chrono::milliseconds(1); }
     // Journals record i (id "r<i>") and queues its write: `refuse(i)` says whether the store
     // refuses it this time; otherwise it is a pending row. `done[i]` counts its callbacks.
     void submit(int count, std::function<bool(int)> refuse) {
@@ -222,10 +218,7 @@ protected:
             std::this_thread::sleep_for(std::chrono::milliseconds(2));
         }
     }
-    std::filesystem::path dir_;
-    asio::io_context io_;
     std::unique_ptr<CompletionJournal> journal_;
-    std::unique_ptr<StoreThread> thread_;
     std::vector<int> done_;
 };
 
