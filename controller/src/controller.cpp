@@ -223,6 +223,45 @@ struct Controller::CachedAction {
     Json doc;  // the stored document without exec.code
     std::shared_ptr<const std::string> code;
     Json packageParams = Json::array();  // the enclosing package's parameters
+    // Derived from doc and packageParams once, when the action is loaded (an update or delete
+    // drops the cached entry), instead of on every invocation:
+    RunRequest base;          // version, revision, exec, limits, initEnv; no activation fields
+    Json defaultArgs = Json::object();  // bound parameters that are not init parameters
+    bool publish = false;
+    bool final = false;       // requests may not redefine bound parameters
+    bool provideApiKey = false;
+    std::int64_t allowedInFlight = 0;  // limits.instances x concurrency; 0: no own bound
+
+    void derive(const SystemLimits& system) {
+        base.action = name;
+        base.version = doc.value("version", std::string("0.0.1"));
+        base.revision = base.version + "@" + std::to_string(doc.value("updated", std::int64_t{0}));
+        const Json& exec = doc["exec"];
+        base.exec.kind = exec.value("kind", std::string());
+        base.exec.code = code;
+        base.exec.binary = exec.value("binary", false);
+        base.exec.main = exec.value("main", std::string("main"));
+        base.exec.image = exec.value("image", std::string());
+        auto lim = parseLimits(doc["limits"], system.defaults, system);
+        base.limits = lim ? *lim : system.defaults;
+        if (lim && lim->instances > 0) {
+            allowedInFlight = static_cast<std::int64_t>(lim->instances) * lim->concurrency;
+        }
+        // Parameters marked init:true go to the process environment, not to the arguments.
+        for (const Json* layer : {&packageParams, &doc["parameters"]}) {
+            for (const auto& kv : *layer) {
+                std::string key = kv["key"].get<std::string>();
+                if (kv.value("init", false)) {
+                    base.initEnv[key] = envString(kv.value("value", Json()));
+                } else {
+                    defaultArgs[key] = kv.value("value", Json());
+                }
+            }
+        }
+        publish = doc.value("publish", false);
+        final = truthy(findKeyValue(doc["annotations"], "final"));
+        provideApiKey = truthy(findKeyValue(doc["annotations"], "provide-api-key"));
+    }
 };
 
 struct Controller::MetricsHolder {
@@ -438,6 +477,7 @@ asio::awaitable<Result<std::shared_ptr<const Controller::CachedAction>>> Control
         auto pkg = co_await loadPackageDoc(ns, q.entity.pkg);
         if (pkg) cached->packageParams = pkg->value("parameters", Json::array());
     }
+    cached->derive(limits_);
     // Another coroutine may have loaded it meanwhile; either copy is equally fresh.
     actions_[{ns, path}] = cached;
     co_return std::shared_ptr<const CachedAction>(cached);
@@ -633,7 +673,7 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     auto action = co_await loadAction(name);
     if (!action) co_return action.error();
     // A request may not redefine parameters of a `final` action (OpenWhisk's rule).
-    if (truthy(findKeyValue((*action)->doc["annotations"], "final"))) {
+    if ((*action)->final) {
         Json bound = mergeParams({&(*action)->packageParams, nullptr});
         for (const auto& kv : (*action)->doc["parameters"]) bound[kv["key"].get<std::string>()] = true;
         for (const auto& kv : (*action)->packageParams) bound[kv["key"].get<std::string>()] = true;
@@ -646,8 +686,7 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
         }
     }
     // The action's own bound on activations in flight (limits.instances x concurrency).
-    if (auto lim = parseLimits((*action)->doc["limits"], limits_.defaults, limits_); lim && lim->instances > 0) {
-        std::int64_t allowed = static_cast<std::int64_t>(lim->instances) * lim->concurrency;
+    if (std::int64_t allowed = (*action)->allowedInFlight; allowed > 0) {
         std::int64_t now = actionInFlight_[name.path()];
         if (now >= allowed) {
             co_return Error{Errc::TooManyRequests,
@@ -731,40 +770,15 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
 void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                           const Json& requestParams, std::string activationId,
                           std::int64_t acceptedAt) {
-    const Json& doc = action->doc;
-    RunRequest req;
+    RunRequest req = action->base;
     req.activationId = activationId;
     req.transactionId = randomHex(16);
-    req.action = action->name;
-    req.version = doc.value("version", std::string("0.0.1"));
-    req.revision = req.version + "@" + std::to_string(doc.value("updated", std::int64_t{0}));
-    req.exec.kind = doc["exec"].value("kind", std::string());
-    req.exec.code = action->code;
-    req.exec.binary = doc["exec"].value("binary", false);
-    req.exec.main = doc["exec"].value("main", std::string("main"));
-    req.exec.image = doc["exec"].value("image", std::string());
-    auto lim = parseLimits(doc["limits"], limits_.defaults, limits_);
-    req.limits = lim ? *lim : limits_.defaults;
-    // Parameters marked init:true go to the process environment, not to the arguments.
-    Json args = Json::object();
-    for (const Json* layer : {&action->packageParams, &doc["parameters"]}) {
-        for (const auto& kv : *layer) {
-            std::string key = kv["key"].get<std::string>();
-            if (kv.value("init", false)) {
-                req.initEnv[key] = envString(kv.value("value", Json()));
-            } else {
-                args[key] = kv.value("value", Json());
-            }
-        }
-    }
-    req.params = mergeParams({&args, &requestParams});
-    if (truthy(findKeyValue(doc["annotations"], "provide-api-key"))) {
-        req.apiKey = who.uuid + ":" + who.key;
-    }
+    req.params = mergeParams({&action->defaultArgs, &requestParams});
+    if (action->provideApiKey) req.apiKey = who.uuid + ":" + who.key;
     req.acceptedAtMs = acceptedAt;
     ++inFlight_;
     std::string subject = who.ns;
-    bool publish = doc.value("publish", false);
+    bool publish = action->publish;
     // The record needs the request's identity, not its parameters (up to 1 MB): copy without.
     Json params = std::move(req.params);
     RunRequest copy = req;

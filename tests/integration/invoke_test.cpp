@@ -175,6 +175,32 @@ TEST_F(InvokeTest, ParametersMergePackageActionRequest) {
               Json::parse(R"({"a":"pkg","b":"action","c":"request","env":"s3"})"));
 }
 
+// What the controller derives from an action once (docs/architecture.md, life of an activation)
+// follows every update: `final` refuses redefined parameters until it is taken away.
+TEST_F(InvokeTest, FinalParametersCannotBeRedefinedUntilTheActionChanges) {
+    auto c = fwd_->client();
+    Json body = actionBody("python:3", "def main(args):\n    return args\n");
+    body["parameters"] = Json::parse(R"([{"key":"a","value":1}])");
+    body["annotations"] = Json::parse(R"([{"key":"final","value":true}])");
+    ASSERT_TRUE(c.putAction("sealed", body, true));
+    auto refused = c.invokeAction("sealed", Json{{"a", 2}}, true, false);
+    ASSERT_FALSE(refused) << "a final parameter was redefined: " << refused->body;
+    EXPECT_EQ(refused.error().code, Errc::InvalidArgument);  // 400
+    EXPECT_NE(refused.error().message.find("Request defines parameters that are not allowed"),
+              std::string::npos)
+        << refused.error().message;
+    EXPECT_EQ(invoke("sealed", Json{{"b", 2}})["response"]["result"], Json::parse(R"({"a":1,"b":2})"));
+    body["annotations"] = Json::parse(R"([{"key":"final","value":false}])");  // merged by key
+    EXPECT_EQ(run("sealed", body, Json{{"a", 2}})["response"]["result"], Json::parse(R"({"a":2})"));
+}
+
+TEST_F(InvokeTest, ProvideApiKeyGivesTheFunctionTheCallersKey) {
+    Json body = actionBody("python:3", "import os\ndef main(args):\n    return {'key': os.environ.get('__OW_API_KEY')}\n");
+    EXPECT_EQ(run("keyed", body)["response"]["result"]["key"], nullptr);
+    body["annotations"] = Json::parse(R"([{"key":"provide-api-key","value":true}])");
+    EXPECT_EQ(run("keyed", body)["response"]["result"]["key"], fwd_->guestAuth());
+}
+
 TEST_F(InvokeTest, NonBlockingAnswers202ThenTheRecordAppears) {
     auto c = fwd_->client();
     ASSERT_TRUE(c.putAction("async", actionBody("nodejs:20", "function main(a) { console.log('side effect'); return {done: true}; }"), true));
