@@ -176,8 +176,9 @@ std::int64_t sumOfKeys(std::string_view text, const std::vector<std::string>& ke
 // A usage counter file of the instance's cgroup, passed read-only with "ready", and the rule to
 // read it by (fw::sandbox::UsageCounter on the supervisor's side; docs/sandbox.md).
 struct Counter {
+    enum class Field { CpuTimeUs, PeakMemoryBytes, OomKilled, Unknown };
     int fd = -1;
-    std::string usage;              // which field of Usage
+    Field usage = Field::Unknown;   // which field of Usage
     std::vector<std::string> keys;  // sum of these "key value" lines; empty: the leading integer
     std::int64_t divisor = 1;
 };
@@ -194,7 +195,11 @@ std::vector<Counter> countersFrom(const Json& ready, std::vector<int> fds) {
         c.fd = fds[i];
         ok = d.is_object() && d.contains("usage") && d["usage"].is_string();
         if (!ok) break;
-        c.usage = d["usage"].get<std::string>();
+        const auto& name = d["usage"].get_ref<const std::string&>();
+        c.usage = name == "cpuTimeUs"         ? Counter::Field::CpuTimeUs
+                  : name == "peakMemoryBytes" ? Counter::Field::PeakMemoryBytes
+                  : name == "oomKilled"       ? Counter::Field::OomKilled
+                                              : Counter::Field::Unknown;
         if (auto k = d.find("keys"); k != d.end() && k->is_array()) {
             for (const auto& key : *k) {
                 if (key.is_string()) c.keys.push_back(key.get<std::string>());
@@ -469,7 +474,7 @@ public:
         // final once the function has exited: the supervisor removes the cgroup only after it
         // read them for its exit report. Asked first, they spare the warm path a look for that
         // report (a poll of the control socket on every activation).
-        if (auto u = readCounters()) return *u;
+        if (auto u = readCounters(true)) return *u;
         // The cgroup is gone (ENODEV): the exit report is queued or on its way. If queued, it
         // has the final usage, and a request sent now would find no one to answer it.
         drain();
@@ -490,17 +495,24 @@ public:
         }
     }
 
+    Usage answeredUsage() const override {
+        if (exit_ || reaped_) return usage();
+        if (auto u = readCounters(false)) return *u;
+        return usage();
+    }
+
 private:
     struct ExitReport {
         int status = 0;
         Usage usage;
     };
 
-    std::optional<Usage> readCounters() const {
+    std::optional<Usage> readCounters(bool withOom) const {
         if (counters_.empty()) return std::nullopt;
         Usage u;
         char buf[4096];
         for (const auto& c : counters_) {
+            if (c.usage == Counter::Field::Unknown || (!withOom && c.usage == Counter::Field::OomKilled)) continue;
             ssize_t n = ::pread(c.fd, buf, sizeof buf, 0);
             if (n < 0) return std::nullopt;
             std::string_view text(buf, static_cast<std::size_t>(n));
@@ -508,9 +520,12 @@ private:
             if (c.keys.empty()) std::from_chars(text.data(), text.data() + text.size(), v);
             else v = sumOfKeys(text, c.keys);
             v /= c.divisor;
-            if (c.usage == "cpuTimeUs") u.cpuTimeUs = v;
-            else if (c.usage == "peakMemoryBytes") u.peakMemoryBytes = v;
-            else if (c.usage == "oomKilled") u.oomKilled = v > 0;
+            switch (c.usage) {
+                case Counter::Field::CpuTimeUs: u.cpuTimeUs = v; break;
+                case Counter::Field::PeakMemoryBytes: u.peakMemoryBytes = v; break;
+                case Counter::Field::OomKilled: u.oomKilled = v > 0; break;
+                case Counter::Field::Unknown: break;
+            }
         }
         return u;
     }

@@ -392,7 +392,8 @@ asio::awaitable<RunOutput> Instance::runShared(std::string requestLine, Clock::t
     }
     if (!p->result && (exited_ || resultClosed_)) co_await settle();
     drainLogs();
-    RunOutput out{exitedEarly(), {}, false, usage()};
+    RunOutput out{exitedEarly(), {}, false, {}};
+    if (process_) out.usage = p->result ? process_->answeredUsage() : process_->usage();
     if (p->result) {
         out.outcome = fromResultLine(*p->result, maxResultBytes_);
     } else if (!exited_ && !resultClosed_ && state_ != State::Dead) {
@@ -433,7 +434,7 @@ asio::awaitable<RunOutput> Instance::run(std::string requestLine, Clock::time_po
         // printed for this activation is already in the pipes: read it now.
         drainLogs();
         RunOutput out{fromResultLine(line, maxResultBytes_), logs_.take(), false, {}};
-        if (process_) out.usage = process_->usage();
+        if (process_) out.usage = process_->answeredUsage();
         state_ = State::Idle;
         co_return out;
     }

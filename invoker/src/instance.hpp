@@ -86,7 +86,6 @@ public:
     void destroy();
 
     State state() const { return state_; }
-    Usage usage() const { return process_ ? process_->usage() : Usage{}; }
     const std::string& id() const { return id_; }
     // The directory the instance sees at /action (for a prewarmed instance: empty until used).
     const std::shared_ptr<CodeDir>& codeDir() const { return code_; }
