@@ -45,6 +45,8 @@ struct StandaloneOptions {
     std::string sandboxBinary;
     std::string cgroupParent = "firework";
     bool cgroupFavorDynmods = true;
+    // Nice value of the io thread (HTTP, controller, invoker); functions keep fwd's own.
+    int ioNice = -10;
     NamespaceQuota quota;  // defaults for namespaces without overrides
     std::int64_t memoryPoolMb = 0;  // 0: half the machine's memory
     std::string prewarm = "python:3:256=2,nodejs:20:256=2";
@@ -187,6 +189,22 @@ void raiseOpenFileLimit() {
     if (::setrlimit(RLIMIT_NOFILE, &want) != 0) {
         spdlog::warn("cannot raise the open-file limit from {} to {}: {}", rl.rlim_cur, rl.rlim_max,
                      std::strerror(errno));
+    }
+}
+
+// The io thread serves every caller; a function is one tenant's code. Without a higher priority
+// the io thread gets a core only as often as any function process that shares it, so functions
+// that are busy (or merely many, waking up) slow down every other caller's answers, deadlines
+// and kills. nginx's worker_priority does the same for its workers. setpriority(PRIO_PROCESS)
+// with a thread id changes that thread alone (Linux).
+void setIoThreadPriority(int nice) {
+    pid_t tid = static_cast<pid_t>(::gettid());
+    errno = 0;
+    int now = ::getpriority(PRIO_PROCESS, static_cast<id_t>(tid));
+    if (errno == 0 && now == nice) return;
+    if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0) {
+        spdlog::warn("cannot set the io thread's nice value to {} (--io-nice): {}; it stays at {}",
+                     nice, std::strerror(errno), now);
     }
 }
 
@@ -407,6 +425,9 @@ int runStandalone(const StandaloneOptions& o) {
     inv.start();  // prewarmed instances
     ctl.startRetention(o.retention);
     asio::co_spawn(io, ctl.resumePending(), asio::detached);
+    // Only now, after the store and launch threads exist: they, and the instances started from
+    // the launch thread, keep fwd's own value; a function never runs at the io thread's.
+    setIoThreadPriority(o.ioNice);
     spdlog::info("fwd standalone ready: listening on {} (data {})", apiHost, dataDir.string());
     std::printf("fwd ready on %s\n", apiHost.c_str());
     std::fflush(stdout);
@@ -561,6 +582,11 @@ int main(int argc, char** argv) {
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,
                            "cgroup under which instance cgroups are made, in every hierarchy")
+        ->capture_default_str();
+    standalone->add_option("--io-nice", so.ioNice,
+                           "nice value of the io thread (HTTP, controller, invoker), so that busy "
+                           "functions cannot starve it; functions keep fwd's own (docs/operating.md)")
+        ->check(CLI::Range(-20, 19))
         ->capture_default_str();
     standalone->add_option("--cgroup-favor-dynmods", so.cgroupFavorDynmods,
                            "turn on the cgroup2 root flag favordynmods at start (faster instance "

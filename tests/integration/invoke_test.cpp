@@ -201,6 +201,27 @@ TEST_F(InvokeTest, ProvideApiKeyGivesTheFunctionTheCallersKey) {
     EXPECT_EQ(run("keyed", body)["response"]["result"]["key"], fwd_->guestAuth());
 }
 
+// fwd's io thread runs at a higher priority than functions (--io-nice, default -10); the
+// functions keep fwd's own nice value (0 here), so no tenant's code runs at the raised priority.
+TEST_F(InvokeTest, FunctionsDoNotInheritTheIoThreadsPriority) {
+    auto niceOf = [](const std::string& statPath) {
+        std::ifstream in(statPath);
+        std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        auto close = stat.rfind(')');
+        EXPECT_NE(close, std::string::npos) << statPath;
+        std::istringstream rest(stat.substr(close + 2));
+        std::string field;
+        // Fields after the command name start at 3 (state); nice is field 19.
+        for (int i = 3; i <= 19 && rest >> field; ++i) {
+        }
+        return std::stoi(field);
+    };
+    std::string pid = std::to_string(fwd_->pid());
+    EXPECT_EQ(niceOf("/proc/" + pid + "/task/" + pid + "/stat"), -10) << "fwd's io thread";
+    Json rec = run("niceness", actionBody("python:3", "import os\ndef main(args):\n    return {'nice': os.getpriority(os.PRIO_PROCESS, 0)}\n"));
+    EXPECT_EQ(rec["response"]["result"]["nice"], 0);
+}
+
 TEST_F(InvokeTest, NonBlockingAnswers202ThenTheRecordAppears) {
     auto c = fwd_->client();
     ASSERT_TRUE(c.putAction("async", actionBody("nodejs:20", "function main(a) { console.log('side effect'); return {done: true}; }"), true));
