@@ -1,5 +1,8 @@
 #include "activations.hpp"
 
+#include <charconv>
+#include <cmath>
+
 namespace fw::controller {
 
 RecordFacts recordFacts(const RunRequest& req, const RunResult& res) {
@@ -22,59 +25,124 @@ RecordFacts recordFacts(const RunRequest& req, const RunResult& res) {
 
 namespace {
 
-// {"key": key, "value": value}, built in place (an initializer list would deep-copy the value).
-Json keyValue(const char* key, Json value) {
-    Json kv(Json::value_t::object);
-    kv.emplace("key", key);
-    kv.emplace("value", std::move(value));
-    return kv;
+// Appends `s` as a JSON string. Plain printable ASCII (names, ids, kinds) is copied as it is;
+// anything else goes through nlohmann's serializer, as the rest of the record does, so that
+// escapes and invalid UTF-8 (replaced by U+FFFD) come out the same everywhere.
+void appendString(std::string& out, std::string_view s) {
+    bool plain = true;
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (!plain) {
+        out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
+        return;
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+void appendInt(std::string& out, std::int64_t v) {
+    char b[24];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    out.append(b, r.ptr);
+}
+
+// The shortest text that reads back as the same double; like nlohmann's, it keeps a ".0" on
+// whole numbers (so the value stays a float when read back) and writes null for NaN and inf.
+void appendDouble(std::string& out, double v) {
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    std::string_view text(b, static_cast<std::size_t>(r.ptr - b));
+    out += text;
+    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void appendBool(std::string& out, bool v) { out += v ? "true" : "false"; }
+
+// One annotation, {"key":key,"value":...}, preceded by a comma unless it is the first.
+template <class F>
+void annotation(std::string& out, bool first, std::string_view key, F value) {
+    if (!first) out += ',';
+    out += "{\"key\":";
+    appendString(out, key);
+    out += ",\"value\":";
+    value();
+    out += '}';
 }
 
 }  // namespace
 
-Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
-                           bool publish, const RecordFacts& f) {
-    Json annotations(Json::value_t::array);
-    auto& a = annotations.get_ref<Json::array_t&>();
-    a.reserve(12);
-    a.push_back(keyValue("path", f.path));
-    a.push_back(keyValue("waitTime", f.waitMs));
-    a.push_back(keyValue("kind", req.exec.kind));
-    a.push_back(keyValue("timeout", res.timeout));
-    a.push_back(keyValue("limits", toJson(req.limits)));
-    if (f.initMs) a.push_back(keyValue("initTime", *f.initMs));
-    a.push_back(keyValue("startKind", std::string(startKindWord(f.startKind))));
+FinishedRecord finishedRecord(const std::string& subject, const RunRequest& req, RunResult& res,
+                              bool publish, const RecordFacts& f) {
+    FinishedRecord rec;
+    std::string resultText = res.result.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::string& out = rec.text;
+    std::size_t logBytes = 0;
+    for (const auto& l : res.logs) logBytes += l.size() + 3;
+    out.reserve(640 + resultText.size() + logBytes);
+    // Keys in the order nlohmann::json (a std::map) writes them, so that records read the same
+    // whichever way they were made.
+    out += "{\"activationId\":";
+    appendString(out, req.activationId);
+    out += ",\"annotations\":[";
+    annotation(out, true, "path", [&] { appendString(out, f.path); });
+    annotation(out, false, "waitTime", [&] { appendInt(out, f.waitMs); });
+    annotation(out, false, "kind", [&] { appendString(out, req.exec.kind); });
+    annotation(out, false, "timeout", [&] { appendBool(out, res.timeout); });
+    annotation(out, false, "limits", [&] { out += toJson(req.limits).dump(); });
+    if (f.initMs) annotation(out, false, "initTime", [&] { appendInt(out, *f.initMs); });
+    annotation(out, false, "startKind", [&] { appendString(out, startKindWord(f.startKind)); });
     // Metering (Firework's additions): what this activation is billed for and what it used.
-    a.push_back(keyValue("billedDuration", f.billedMs));
-    a.push_back(keyValue("gbSeconds", f.gbSeconds));
-    a.push_back(keyValue("cpuTime", static_cast<double>(res.cpuTimeUs) / 1000.0));
-    a.push_back(keyValue("peakMemory", res.peakMemoryBytes));
+    annotation(out, false, "billedDuration", [&] { appendInt(out, f.billedMs); });
+    annotation(out, false, "gbSeconds", [&] { appendDouble(out, f.gbSeconds); });
+    annotation(out, false, "cpuTime", [&] { appendDouble(out, static_cast<double>(res.cpuTimeUs) / 1000.0); });
+    annotation(out, false, "peakMemory", [&] { appendInt(out, res.peakMemoryBytes); });
+    out += "],\"duration\":";
+    appendInt(out, f.durationMs);
+    out += ",\"end\":";
+    appendInt(out, res.endMs);
+    out += ",\"logs\":[";
+    for (std::size_t i = 0; i < res.logs.size(); ++i) {
+        if (i > 0) out += ',';
+        appendString(out, res.logs[i]);
+    }
+    out += "],\"name\":";
+    appendString(out, req.action.entity.name);
+    out += ",\"namespace\":";
+    appendString(out, subject);
+    out += ",\"publish\":";
+    appendBool(out, publish);
+    out += ",\"response\":{\"result\":";
+    out += resultText;
+    out += ",\"status\":";
+    appendString(out, f.status);
+    out += ",\"statusCode\":";
+    appendInt(out, static_cast<int>(res.status));
+    out += ",\"success\":";
+    appendBool(out, f.success);
+    out += "},\"start\":";
+    appendInt(out, res.startMs);
+    out += ",\"subject\":";
+    appendString(out, subject);
+    out += ",\"version\":";
+    appendString(out, req.version);
+    out += '}';
 
-    Json response(Json::value_t::object);
-    response.emplace("status", std::string(f.status));
-    response.emplace("statusCode", static_cast<int>(res.status));
-    response.emplace("success", f.success);
-    response.emplace("result", res.result);
-
-    Json rec(Json::value_t::object);
-    rec.emplace("namespace", subject);
-    rec.emplace("name", req.action.entity.name);
-    rec.emplace("subject", subject);
-    rec.emplace("activationId", req.activationId);
-    rec.emplace("start", res.startMs);
-    rec.emplace("end", res.endMs);
-    rec.emplace("duration", f.durationMs);
-    rec.emplace("response", std::move(response));
-    rec.emplace("logs", res.logs);
-    rec.emplace("version", req.version);
-    rec.emplace("publish", publish);
-    rec.emplace("annotations", std::move(annotations));
+    rec.result = std::move(res.result);
+    rec.statusCode = static_cast<int>(res.status);
+    rec.waitMs = f.waitMs;
+    rec.initMs = f.initMs.value_or(0);
+    rec.durationMs = f.durationMs;
     return rec;
-}
-
-Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
-                           bool publish) {
-    return buildActivationRecord(subject, req, res, publish, recordFacts(req, res));
 }
 
 Json activationSummary(const Json& r) {

@@ -8,6 +8,7 @@
 
 #include "fw/common/activation.hpp"
 #include "fw/common/json.hpp"
+#include "fw/controller/controller.hpp"
 
 namespace fw::controller {
 
@@ -29,11 +30,11 @@ struct RecordFacts {
 };
 RecordFacts recordFacts(const RunRequest& req, const RunResult& res);
 
-// The full record (GET /activations/{id}). `subject` is the invoking namespace.
-Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
-                           bool publish, const RecordFacts& facts);
-Json buildActivationRecord(const std::string& subject, const RunRequest& req, const RunResult& res,
-                           bool publish);
+// The full record (GET /activations/{id}), written as text directly: on the warm path this
+// costs a fraction of building the JSON tree and serializing it. `subject` is the invoking
+// namespace. The result is moved out of `res` into the FinishedRecord.
+FinishedRecord finishedRecord(const std::string& subject, const RunRequest& req, RunResult& res,
+                              bool publish, const RecordFacts& facts);
 
 // The docs=false list entry: namespace, name, version, publish, annotations, activationId,
 // start, end, duration, statusCode.

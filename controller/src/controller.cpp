@@ -271,7 +271,7 @@ struct Controller::MetricsHolder {
 struct Controller::Waiter {
     explicit Waiter(asio::io_context& io) : timer(io) {}
     asio::steady_timer timer;
-    std::optional<Json> record;
+    std::optional<FinishedRecord> record;
     bool overloaded = false;
 };
 
@@ -785,7 +785,7 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     req.params = std::move(params);
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
         RecordFacts facts = recordFacts(copy, res);
-        Json record = buildActivationRecord(subject, copy, res, publish, facts);
+        FinishedRecord record = finishedRecord(subject, copy, res, publish, facts);
         // A blocking invocation still waiting has no pending row: its record alone is written
         // (and its waiter, seeing this, waits for it instead of writing one).
         bool hadPending = true;
@@ -800,14 +800,17 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     });
 }
 
-asio::awaitable<void> Controller::record(std::string activationId, std::string ns, Json doc,
-                                         RecordFacts facts, bool overloaded, bool hadPending) {
+asio::awaitable<void> Controller::record(std::string activationId, std::string ns,
+                                         FinishedRecord doc, RecordFacts facts, bool overloaded,
+                                         bool hadPending) {
     Completion c;
     c.id = activationId;
     c.ns = ns;
     c.path = facts.entityPath;  // the record's path column: "a" or "pkg/a" inside the namespace
     c.start = facts.start;
-    c.doc = doc.dump(-1, ' ', false, Json::error_handler_t::replace);
+    // The text goes to the store; a waiting caller gets it too (its answer may be the record).
+    bool waited = waiters_.count(activationId) > 0;
+    c.doc = waited ? doc.text : std::move(doc.text);
     c.usage.action = facts.entityPath;
     c.usage.hour = facts.start - facts.start % kHourMs;
     c.usage.error = !facts.success;
@@ -820,7 +823,7 @@ asio::awaitable<void> Controller::record(std::string activationId, std::string n
     // (docs/architecture.md, Durability). Without a waiter, or when the store has fallen too
     // far behind the journal, the record is committed first, as it always was.
     std::uint64_t seq = 0;
-    if (journal_ && waiters_.count(activationId) > 0 && journal_->behind() < maxJournalBehind_) {
+    if (journal_ && waited && journal_->behind() < maxJournalBehind_) {
         auto appended = journal_->append(c);
         if (appended) {
             seq = *appended;
@@ -855,7 +858,7 @@ void Controller::stored(const std::string& activationId, const std::string& ns,
 }
 
 void Controller::finished(const std::string& activationId, const std::string& ns,
-                          const RecordFacts& facts, Json doc, bool overloaded) {
+                          const RecordFacts& facts, FinishedRecord doc, bool overloaded) {
     withoutPending_.erase(activationId);
     metrics_->m.record(ns, facts);
     --inFlight_;
@@ -973,7 +976,7 @@ asio::awaitable<void> Controller::resumePending() {
             ++inFlight_;
             ++quotas_[subject].inFlight;
             RecordFacts facts = recordFacts(r, res);
-            auto done = record(row.id, subject, buildActivationRecord(subject, r, res, false, facts), std::move(facts));
+            auto done = record(row.id, subject, finishedRecord(subject, r, res, false, facts), std::move(facts));
             co_await std::move(done);
             continue;
         }

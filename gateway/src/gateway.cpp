@@ -47,14 +47,19 @@ bhttp::status statusOf(Errc c) {
 
 namespace {
 
-Response jsonResponse(bhttp::status status, const Json& body, unsigned version = 11) {
+// A body that is JSON text already.
+Response jsonTextResponse(bhttp::status status, std::string body, unsigned version = 11) {
     Response res{status, version};
     res.set(bhttp::field::content_type, "application/json");
     res.set(bhttp::field::access_control_allow_origin, "*");
     res.set(bhttp::field::access_control_allow_methods, kAllowMethods);
     res.set(bhttp::field::access_control_allow_headers, kAllowHeaders);
-    res.body() = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+    res.body() = std::move(body);
     return res;
+}
+
+Response jsonResponse(bhttp::status status, const Json& body, unsigned version = 11) {
+    return jsonTextResponse(status, body.dump(-1, ' ', false, Json::error_handler_t::replace), version);
 }
 
 Response errorResponse(const Error& e, const std::string& requestId) {
@@ -72,14 +77,9 @@ Response errorResponse(const Error& e, const std::string& requestId) {
 Error notFound() { return Error{Errc::NotFound, "The requested resource does not exist."}; }
 
 // "wait;dur=W, init;dur=I, run;dur=R" (ms) from a record: where the time of an invocation went.
-std::string serverTiming(const Json& rec) {
-    auto ann = [&](const char* key) -> std::int64_t {
-        const Json* v = findKeyValue(rec["annotations"], key);
-        return v && v->is_number() ? v->get<std::int64_t>() : 0;
-    };
-    std::int64_t init = ann("initTime");
-    std::int64_t run = std::max<std::int64_t>(0, rec.value("duration", std::int64_t{0}) - init);
-    return "wait;dur=" + std::to_string(ann("waitTime")) + ", init;dur=" + std::to_string(init) +
+std::string serverTiming(const controller::FinishedRecord& rec) {
+    std::int64_t run = std::max<std::int64_t>(0, rec.durationMs - rec.initMs);
+    return "wait;dur=" + std::to_string(rec.waitMs) + ", init;dur=" + std::to_string(rec.initMs) +
            ", run;dur=" + std::to_string(run);
 }
 
@@ -248,20 +248,19 @@ asio::awaitable<Response> Gateway::handle(Request req) {
                 Response res;
                 if (out->overloaded) {
                     // Nothing ran: the invoker had no room. The record says so too.
-                    const Json& rec = *out->record;
-                    res = errorResponse(Error{Errc::Unavailable,
-                                              rec["response"]["result"].value("error", std::string("overloaded")),
-                                              1},
-                                        call.requestId);
+                    const Json& result = out->record->result;
+                    std::string why = result.is_object() ? result.value("error", std::string("overloaded"))
+                                                         : std::string("overloaded");
+                    res = errorResponse(Error{Errc::Unavailable, why, 1}, call.requestId);
                 } else if (!out->record) {
                     res = jsonResponse(bhttp::status::accepted, Json{{"activationId", out->activationId}});
                 } else {
-                    const Json& rec = *out->record;
-                    int code = rec["response"].value("statusCode", 3);
-                    auto status = code == 0 ? bhttp::status::ok
-                                  : code == 3 ? bhttp::status::internal_server_error
-                                              : bhttp::status::bad_gateway;
-                    res = jsonResponse(status, *resultOnly ? rec["response"]["result"] : rec);
+                    const auto& rec = *out->record;
+                    auto status = rec.statusCode == 0   ? bhttp::status::ok
+                                  : rec.statusCode == 3 ? bhttp::status::internal_server_error
+                                                        : bhttp::status::bad_gateway;
+                    // The record as stored, text and all; or only its result.
+                    res = *resultOnly ? jsonResponse(status, rec.result) : jsonTextResponse(status, rec.text);
                     res.set("Server-Timing", serverTiming(rec));
                 }
                 res.set("x-openwhisk-activation-id", out->activationId);

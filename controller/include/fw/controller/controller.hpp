@@ -66,9 +66,21 @@ struct Pricing {
     std::string currency = "USD";
 };
 
+// A finished activation as a blocking caller is answered with it: the full record as JSON text
+// (as stored, and as GET /activations/{id} returns it), and what the answer needs of it, so that
+// nothing parses the text back.
+struct FinishedRecord {
+    std::string text;
+    Json result = Json::object();  // response.result
+    int statusCode = 0;            // response.statusCode
+    std::int64_t waitMs = 0;       // the Server-Timing header's parts
+    std::int64_t initMs = 0;
+    std::int64_t durationMs = 0;
+};
+
 struct InvokeOutcome {
     std::string activationId;
-    std::optional<Json> record;  // set when the activation finished within the blocking wait
+    std::optional<FinishedRecord> record;  // set when it finished within the blocking wait
     bool overloaded = false;     // it did not run: the invoker had no room (503 for the caller)
 };
 
@@ -246,13 +258,13 @@ private:
                                                                 bool overwrite);
     void dispatch(const Identity& who, std::shared_ptr<const CachedAction> action,
                   const Json& requestParams, std::string activationId, std::int64_t acceptedAt);
-    asio::awaitable<void> record(std::string activationId, std::string ns, Json doc,
+    asio::awaitable<void> record(std::string activationId, std::string ns, FinishedRecord doc,
                                  RecordFacts facts, bool overloaded = false, bool hadPending = true);
     // After the record's commit (or its failure): the retention count.
     void stored(const std::string& activationId, const std::string& ns, const Result<void>& w);
     // The activation is over for its callers: counters, metrics, and waiters woken with `doc`.
     void finished(const std::string& activationId, const std::string& ns, const RecordFacts& facts,
-                  Json doc, bool overloaded);
+                  FinishedRecord doc, bool overloaded);
     // The namespace's quota, re-read from the store at most every 2 s.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
