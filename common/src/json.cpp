@@ -1,5 +1,8 @@
 #include "fw/common/json.hpp"
 
+#include <charconv>
+#include <cmath>
+
 namespace fw {
 
 Result<Json> parseJson(std::string_view text) {
@@ -83,6 +86,46 @@ Json mergeParams(std::initializer_list<const Json*> layers) {
         for (auto it = layer->begin(); it != layer->end(); ++it) out[it.key()] = it.value();
     }
     return out;
+}
+
+void appendJsonString(std::string& out, std::string_view s) {
+    bool plain = true;  // printable ASCII without '"' and '\\': copied as it is
+    for (char ch : s) {
+        auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+            plain = false;
+            break;
+        }
+    }
+    if (!plain) {
+        appendJson(out, Json(std::string(s)));
+        return;
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
+void appendJsonInt(std::string& out, std::int64_t v) {
+    char b[24];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    out.append(b, r.ptr);
+}
+
+void appendJsonDouble(std::string& out, double v) {
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    char b[32];
+    auto r = std::to_chars(b, b + sizeof b, v);
+    std::string_view text(b, static_cast<std::size_t>(r.ptr - b));
+    out += text;
+    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
+}
+
+void appendJson(std::string& out, const Json& v) {
+    out += v.dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
 }  // namespace fw

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "fw/common/json.hpp"
+
 namespace fw {
 namespace {
 
@@ -58,6 +60,23 @@ nlohmann::json toJson(const ActionLimits& l) {
                         {"concurrency", l.concurrency}};
     if (l.instances > 0) j["instances"] = l.instances;  // OpenWhisk's shape when unset
     return j;
+}
+
+void appendJson(std::string& out, const ActionLimits& l) {
+    // toJson's object in nlohmann's key order; a unit test holds the two to the same output.
+    out += "{\"concurrency\":";
+    appendJsonInt(out, l.concurrency);
+    if (l.instances > 0) {
+        out += ",\"instances\":";
+        appendJsonInt(out, l.instances);
+    }
+    out += ",\"logs\":";
+    appendJsonInt(out, l.logsMb);
+    out += ",\"memory\":";
+    appendJsonInt(out, l.memoryMb);
+    out += ",\"timeout\":";
+    appendJsonInt(out, l.timeoutMs);
+    out += '}';
 }
 
 nlohmann::json toJson(const NamespaceQuota& q) {

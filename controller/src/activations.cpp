@@ -1,8 +1,5 @@
 #include "activations.hpp"
 
-#include <charconv>
-#include <cmath>
-
 namespace fw::controller {
 
 RecordFacts recordFacts(const RunRequest& req, const RunResult& res) {
@@ -25,48 +22,10 @@ RecordFacts recordFacts(const RunRequest& req, const RunResult& res) {
 
 namespace {
 
-// Appends `s` as a JSON string. Plain printable ASCII (names, ids, kinds) is copied as it is;
-// anything else goes through nlohmann's serializer, as the rest of the record does, so that
-// escapes and invalid UTF-8 (replaced by U+FFFD) come out the same everywhere.
-void appendString(std::string& out, std::string_view s) {
-    bool plain = true;
-    for (char ch : s) {
-        auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
-            plain = false;
-            break;
-        }
-    }
-    if (!plain) {
-        out += Json(std::string(s)).dump(-1, ' ', false, Json::error_handler_t::replace);
-        return;
-    }
-    out += '"';
-    out += s;
-    out += '"';
-}
-
-void appendInt(std::string& out, std::int64_t v) {
-    char b[24];
-    auto r = std::to_chars(b, b + sizeof b, v);
-    out.append(b, r.ptr);
-}
-
-// The shortest text that reads back as the same double; like nlohmann's, it keeps a ".0" on
-// whole numbers (so the value stays a float when read back) and writes null for NaN and inf.
-void appendDouble(std::string& out, double v) {
-    if (!std::isfinite(v)) {
-        out += "null";
-        return;
-    }
-    char b[32];
-    auto r = std::to_chars(b, b + sizeof b, v);
-    std::string_view text(b, static_cast<std::size_t>(r.ptr - b));
-    out += text;
-    if (text.find_first_of(".e") == std::string_view::npos) out += ".0";
-}
-
-void appendBool(std::string& out, bool v) { out += v ? "true" : "false"; }
+void appendString(std::string& out, std::string_view s) { appendJsonString(out, s); }
+void appendInt(std::string& out, std::int64_t v) { appendJsonInt(out, v); }
+void appendDouble(std::string& out, double v) { appendJsonDouble(out, v); }
+void appendBool(std::string& out, bool v) { appendJsonBool(out, v); }
 
 // One annotation, {"key":key,"value":...}, preceded by a comma unless it is the first.
 template <class F>
@@ -84,7 +43,8 @@ void annotation(std::string& out, bool first, std::string_view key, F value) {
 FinishedRecord finishedRecord(const std::string& subject, const RunRequest& req, RunResult& res,
                               bool publish, const RecordFacts& f) {
     FinishedRecord rec;
-    std::string resultText = res.result.dump(-1, ' ', false, Json::error_handler_t::replace);
+    std::string resultText;
+    appendJson(resultText, res.result);
     std::string& out = rec.text;
     std::size_t logBytes = 0;
     for (const auto& l : res.logs) logBytes += l.size() + 3;
@@ -98,7 +58,7 @@ FinishedRecord finishedRecord(const std::string& subject, const RunRequest& req,
     annotation(out, false, "waitTime", [&] { appendInt(out, f.waitMs); });
     annotation(out, false, "kind", [&] { appendString(out, req.exec.kind); });
     annotation(out, false, "timeout", [&] { appendBool(out, res.timeout); });
-    annotation(out, false, "limits", [&] { out += toJson(req.limits).dump(); });
+    annotation(out, false, "limits", [&] { appendJson(out, req.limits); });
     if (f.initMs) annotation(out, false, "initTime", [&] { appendInt(out, *f.initMs); });
     annotation(out, false, "startKind", [&] { appendString(out, startKindWord(f.startKind)); });
     // Metering (Firework's additions): what this activation is billed for and what it used.

@@ -201,6 +201,31 @@ TEST_F(InvokeTest, ProvideApiKeyGivesTheFunctionTheCallersKey) {
     EXPECT_EQ(run("keyed", body)["response"]["result"]["key"], fwd_->guestAuth());
 }
 
+// What the function is told about its activation (the request line, written as text): every
+// __OW_ variable OpenWhisk sets, and parameters that need escaping arrive unchanged.
+TEST_F(InvokeTest, TheFunctionSeesItsActivationsIdentityAndItsParameters) {
+    Json body = actionBody("python:3",
+                           "import os\n"
+                           "def main(args):\n"
+                           "    env = {k: v for k, v in os.environ.items() if k.startswith('__OW_')}\n"
+                           "    return {'env': env, 'args': args}\n");
+    body["limits"] = Json{{"timeout", 12345}};
+    Json params = {{"quote", "say \"hi\"\n\ttab \\ back"}, {"uni", "caf\u00e9 \u65e5\u672c"},
+                   {"nested", {{"list", {1, 2.5, nullptr, true}}}}};
+    Json rec = run("owenv", body, params);
+    const Json& result = rec["response"]["result"];
+    EXPECT_EQ(result["args"], params);
+    const Json& env = result["env"];
+    EXPECT_EQ(env["__OW_ACTIVATION_ID"], rec["activationId"]);
+    EXPECT_EQ(env["__OW_NAMESPACE"], "guest");
+    EXPECT_EQ(env["__OW_ACTION_NAME"], "/guest/owenv");
+    EXPECT_EQ(env["__OW_ACTION_VERSION"], rec["version"]);
+    EXPECT_EQ(env["__OW_DEADLINE"], std::to_string(rec["start"].get<std::int64_t>() + 12345));
+    ASSERT_TRUE(env["__OW_TRANSACTION_ID"].is_string());
+    EXPECT_EQ(env["__OW_TRANSACTION_ID"].get<std::string>().size(), 32u);
+    EXPECT_FALSE(env.contains("__OW_API_KEY"));
+}
+
 // fwd's io thread runs at a higher priority than functions (--io-nice, default -10); the
 // functions keep fwd's own nice value (0 here), so no tenant's code runs at the raised priority.
 TEST_F(InvokeTest, FunctionsDoNotInheritTheIoThreadsPriority) {

@@ -111,6 +111,22 @@ TEST(Activations, RecordTextIsTheJsonOfItsValues) {
     EXPECT_EQ(rec.durationMs, 4);
 }
 
+// The limits annotation is written as text too; it must stay toJson's object, with and without
+// an instances bound.
+TEST(Activations, LimitsTextIsTheirJson) {
+    ActionLimits l;
+    l.timeoutMs = 1234;
+    l.memoryMb = 512;
+    l.logsMb = 3;
+    l.concurrency = 7;
+    for (int instances : {0, 4}) {
+        l.instances = instances;
+        std::string text;
+        appendJson(text, l);
+        EXPECT_EQ(text, toJson(l).dump());
+    }
+}
+
 TEST(Activations, WholeNumbersStayFloatsInTheRecord) {
     RunResult res;
     res.status = ActivationStatus::Success;

@@ -2,7 +2,9 @@
 // ([{"key":k,"value":v}]) and parameter merging. Not entity codecs (those live with the entities).
 #pragma once
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
+#include <string>
 #include <string_view>
 
 #include "fw/common/error.hpp"
@@ -29,5 +31,17 @@ void setKeyValue(Json& kv, std::string_view key, Json value);
 
 // Merges parameter layers: each later object's keys override the earlier ones.
 Json mergeParams(std::initializer_list<const Json*> layers);
+
+// Writing JSON text directly, for the few documents made on every activation (the request line
+// to a function, the activation record), where building an nlohmann tree and dumping it would
+// cost several times as much. Each appends one value to `out`, written as nlohmann writes it:
+// strings escaped the same way (invalid UTF-8 replaced by U+FFFD), doubles read back as the same
+// double and keep a ".0" when whole, NaN and infinities as null.
+void appendJsonString(std::string& out, std::string_view s);
+void appendJsonInt(std::string& out, std::int64_t v);
+void appendJsonDouble(std::string& out, double v);
+inline void appendJsonBool(std::string& out, bool v) { out += v ? "true" : "false"; }
+// Any value, by nlohmann's serializer.
+void appendJson(std::string& out, const Json& v);
 
 }  // namespace fw

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <nlohmann/json_fwd.hpp>
 
 #include "fw/common/error.hpp"
@@ -66,5 +67,7 @@ Result<ActionLimits> parseLimits(const nlohmann::json& j, const ActionLimits& ba
                                  const SystemLimits& sys);
 
 nlohmann::json toJson(const ActionLimits& l);
+// The same object appended as JSON text (for the activation record, written as text).
+void appendJson(std::string& out, const ActionLimits& l);
 
 }  // namespace fw
