@@ -22,17 +22,12 @@ RecordFacts recordFacts(const RunRequest& req, const RunResult& res) {
 
 namespace {
 
-void appendString(std::string& out, std::string_view s) { appendJsonString(out, s); }
-void appendInt(std::string& out, std::int64_t v) { appendJsonInt(out, v); }
-void appendDouble(std::string& out, double v) { appendJsonDouble(out, v); }
-void appendBool(std::string& out, bool v) { appendJsonBool(out, v); }
-
 // One annotation, {"key":key,"value":...}, preceded by a comma unless it is the first.
 template <class F>
 void annotation(std::string& out, bool first, std::string_view key, F value) {
     if (!first) out += ',';
     out += "{\"key\":";
-    appendString(out, key);
+    appendJsonString(out, key);
     out += ",\"value\":";
     value();
     out += '}';
@@ -52,49 +47,49 @@ FinishedRecord finishedRecord(const std::string& subject, const RunRequest& req,
     // Keys in the order nlohmann::json (a std::map) writes them, so that records read the same
     // whichever way they were made.
     out += "{\"activationId\":";
-    appendString(out, req.activationId);
+    appendJsonString(out, req.activationId);
     out += ",\"annotations\":[";
-    annotation(out, true, "path", [&] { appendString(out, f.path); });
-    annotation(out, false, "waitTime", [&] { appendInt(out, f.waitMs); });
-    annotation(out, false, "kind", [&] { appendString(out, req.exec.kind); });
-    annotation(out, false, "timeout", [&] { appendBool(out, res.timeout); });
+    annotation(out, true, "path", [&] { appendJsonString(out, f.path); });
+    annotation(out, false, "waitTime", [&] { appendJsonInt(out, f.waitMs); });
+    annotation(out, false, "kind", [&] { appendJsonString(out, req.exec.kind); });
+    annotation(out, false, "timeout", [&] { appendJsonBool(out, res.timeout); });
     annotation(out, false, "limits", [&] { appendJson(out, req.limits); });
-    if (f.initMs) annotation(out, false, "initTime", [&] { appendInt(out, *f.initMs); });
-    annotation(out, false, "startKind", [&] { appendString(out, startKindWord(f.startKind)); });
+    if (f.initMs) annotation(out, false, "initTime", [&] { appendJsonInt(out, *f.initMs); });
+    annotation(out, false, "startKind", [&] { appendJsonString(out, startKindWord(f.startKind)); });
     // Metering (Firework's additions): what this activation is billed for and what it used.
-    annotation(out, false, "billedDuration", [&] { appendInt(out, f.billedMs); });
-    annotation(out, false, "gbSeconds", [&] { appendDouble(out, f.gbSeconds); });
-    annotation(out, false, "cpuTime", [&] { appendDouble(out, static_cast<double>(res.cpuTimeUs) / 1000.0); });
-    annotation(out, false, "peakMemory", [&] { appendInt(out, res.peakMemoryBytes); });
+    annotation(out, false, "billedDuration", [&] { appendJsonInt(out, f.billedMs); });
+    annotation(out, false, "gbSeconds", [&] { appendJsonDouble(out, f.gbSeconds); });
+    annotation(out, false, "cpuTime", [&] { appendJsonDouble(out, static_cast<double>(res.cpuTimeUs) / 1000.0); });
+    annotation(out, false, "peakMemory", [&] { appendJsonInt(out, res.peakMemoryBytes); });
     out += "],\"duration\":";
-    appendInt(out, f.durationMs);
+    appendJsonInt(out, f.durationMs);
     out += ",\"end\":";
-    appendInt(out, res.endMs);
+    appendJsonInt(out, res.endMs);
     out += ",\"logs\":[";
     for (std::size_t i = 0; i < res.logs.size(); ++i) {
         if (i > 0) out += ',';
-        appendString(out, res.logs[i]);
+        appendJsonString(out, res.logs[i]);
     }
     out += "],\"name\":";
-    appendString(out, req.action.entity.name);
+    appendJsonString(out, req.action.entity.name);
     out += ",\"namespace\":";
-    appendString(out, subject);
+    appendJsonString(out, subject);
     out += ",\"publish\":";
-    appendBool(out, publish);
+    appendJsonBool(out, publish);
     out += ",\"response\":{\"result\":";
     out += resultText;
     out += ",\"status\":";
-    appendString(out, f.status);
+    appendJsonString(out, f.status);
     out += ",\"statusCode\":";
-    appendInt(out, static_cast<int>(res.status));
+    appendJsonInt(out, static_cast<int>(res.status));
     out += ",\"success\":";
-    appendBool(out, f.success);
+    appendJsonBool(out, f.success);
     out += "},\"start\":";
-    appendInt(out, res.startMs);
+    appendJsonInt(out, res.startMs);
     out += ",\"subject\":";
-    appendString(out, subject);
+    appendJsonString(out, subject);
     out += ",\"version\":";
-    appendString(out, req.version);
+    appendJsonString(out, req.version);
     out += '}';
 
     rec.result = std::move(res.result);
