@@ -84,6 +84,9 @@ bool truthy(const Json* v) {
 
 }  // namespace
 
+// How old a namespace's quota may get before it is read again (in the background).
+constexpr std::chrono::seconds kQuotaRefresh{2};
+
 // --- StoreThread ------------------------------------------------------------------------------
 
 StoreThread::StoreThread(asio::io_context& io, std::unique_ptr<Store> store,
@@ -895,11 +898,29 @@ Result<std::size_t> Controller::openJournal(const std::filesystem::path& dir) {
 }
 
 asio::awaitable<Result<NamespaceQuota>> Controller::quotaFor(const std::string& ns) {
-    auto now = std::chrono::steady_clock::now();
     auto it = quotas_.find(ns);
-    if (it != quotas_.end() && now - it->second.fetched < std::chrono::seconds(2)) {
-        co_return it->second.quota;
+    if (it != quotas_.end() && it->second.known) {
+        // Known: answered from memory, and re-read behind the answer once it is 2 s old. An
+        // invocation never waits for that read: store work queued after writes runs after them,
+        // so under load it would wait for every record the store has yet to commit.
+        QuotaState& st = it->second;
+        if (!st.refreshing && std::chrono::steady_clock::now() - st.fetched >= kQuotaRefresh) {
+            st.refreshing = true;
+            asio::co_spawn(io_, refreshQuota(ns), asio::detached);
+        }
+        co_return st.quota;
     }
+    auto read = readQuota(ns);
+    auto q = co_await std::move(read);
+    if (!q) co_return q.error();
+    auto& st = quotas_[ns];
+    st.quota = *q;
+    st.known = true;
+    st.fetched = std::chrono::steady_clock::now();
+    co_return *q;
+}
+
+asio::awaitable<Result<NamespaceQuota>> Controller::readQuota(std::string ns) {
     auto task = store_.run([ns](Store& s) { return s.namespaceLimits(ns); });
     auto stored = co_await std::move(task);
     if (!stored) co_return stored.error();
@@ -911,10 +932,21 @@ asio::awaitable<Result<NamespaceQuota>> Controller::quotaFor(const std::string& 
             if (parsed) q = *parsed;
         }
     }
-    auto& state = quotas_[ns];
-    state.quota = q;
-    state.fetched = now;
     co_return q;
+}
+
+asio::awaitable<void> Controller::refreshQuota(std::string ns) {
+    auto read = readQuota(ns);
+    auto q = co_await std::move(read);
+    auto& st = quotas_[ns];
+    st.refreshing = false;
+    st.fetched = std::chrono::steady_clock::now();  // after a failure too: tried again in 2 s
+    if (q) {
+        st.quota = *q;
+    } else {
+        spdlog::warn("namespace {}: cannot re-read its quota ({}); the one read before stays",
+                     ns, q.error().message);
+    }
 }
 
 Result<void> Controller::admit(const std::string& ns, const NamespaceQuota& q) {

@@ -265,8 +265,11 @@ private:
     // The activation is over for its callers: counters, metrics, and waiters woken with `doc`.
     void finished(const std::string& activationId, const std::string& ns, const RecordFacts& facts,
                   FinishedRecord doc, bool overloaded);
-    // The namespace's quota, re-read from the store at most every 2 s.
+    // The namespace's quota: read from the store the first time, then from memory, re-read in
+    // the background when it is 2 s old.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
+    asio::awaitable<Result<NamespaceQuota>> readQuota(std::string ns);
+    asio::awaitable<void> refreshQuota(std::string ns);
     // Counts this invocation against the quotas, or says which one it exceeds.
     Result<void> admit(const std::string& ns, const NamespaceQuota& q);
 
@@ -288,6 +291,8 @@ private:
     std::size_t inFlight_ = 0;
     struct QuotaState {
         NamespaceQuota quota;
+        bool known = false;       // quota has been read from the store
+        bool refreshing = false;  // a re-read is on its way
         std::chrono::steady_clock::time_point fetched;
         std::int64_t inFlight = 0;      // accepted, not yet finished
         std::int64_t minute = 0;        // the current calendar minute (epoch minutes)
