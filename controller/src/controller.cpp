@@ -236,22 +236,30 @@ struct Controller::CachedAction {
     std::int64_t allowedInFlight = 0;  // limits.instances x concurrency; 0: no own bound
 
     void derive(const SystemLimits& system) {
+        // Read through a const reference and find(): nothing is added to the cached document.
+        const Json& d = doc;
+        auto field = [&d](const char* key) -> const Json& {
+            static const Json none;
+            auto it = d.find(key);
+            return it == d.end() ? none : *it;
+        };
         base.action = name;
-        base.version = doc.value("version", std::string("0.0.1"));
-        base.revision = base.version + "@" + std::to_string(doc.value("updated", std::int64_t{0}));
-        const Json& exec = doc["exec"];
+        base.version = d.value("version", std::string("0.0.1"));
+        base.revision = base.version + "@" + std::to_string(d.value("updated", std::int64_t{0}));
+        const Json exec = field("exec").is_object() ? field("exec") : Json::object();
         base.exec.kind = exec.value("kind", std::string());
         base.exec.code = code;
         base.exec.binary = exec.value("binary", false);
         base.exec.main = exec.value("main", std::string("main"));
         base.exec.image = exec.value("image", std::string());
-        auto lim = parseLimits(doc["limits"], system.defaults, system);
+        auto lim = parseLimits(field("limits"), system.defaults, system);
         base.limits = lim ? *lim : system.defaults;
         if (lim && lim->instances > 0) {
             allowedInFlight = static_cast<std::int64_t>(lim->instances) * lim->concurrency;
         }
         // Parameters marked init:true go to the process environment, not to the arguments.
-        for (const Json* layer : {&packageParams, &doc["parameters"]}) {
+        for (const Json* layer : {static_cast<const Json*>(&packageParams), &field("parameters")}) {
+            if (!layer->is_array()) continue;
             for (const auto& kv : *layer) {
                 std::string key = kv["key"].get<std::string>();
                 if (kv.value("init", false)) {
@@ -261,9 +269,9 @@ struct Controller::CachedAction {
                 }
             }
         }
-        publish = doc.value("publish", false);
-        final = truthy(findKeyValue(doc["annotations"], "final"));
-        provideApiKey = truthy(findKeyValue(doc["annotations"], "provide-api-key"));
+        publish = d.value("publish", false);
+        final = truthy(findKeyValue(field("annotations"), "final"));
+        provideApiKey = truthy(findKeyValue(field("annotations"), "provide-api-key"));
     }
 };
 
