@@ -84,9 +84,6 @@ bool truthy(const Json* v) {
 
 }  // namespace
 
-// How old a namespace's quota may get before it is read again (in the background).
-constexpr std::chrono::seconds kQuotaRefresh{2};
-
 // --- StoreThread ------------------------------------------------------------------------------
 
 StoreThread::StoreThread(asio::io_context& io, std::unique_ptr<Store> store,
@@ -908,11 +905,11 @@ Result<std::size_t> Controller::openJournal(const std::filesystem::path& dir) {
 asio::awaitable<Result<NamespaceQuota>> Controller::quotaFor(const std::string& ns) {
     auto it = quotas_.find(ns);
     if (it != quotas_.end() && it->second.known) {
-        // Known: answered from memory, and re-read behind the answer once it is 2 s old. An
+        // Known: answered from memory, and re-read behind the answer once it is old. An
         // invocation never waits for that read: store work queued after writes runs after them,
         // so under load it would wait for every record the store has yet to commit.
         QuotaState& st = it->second;
-        if (!st.refreshing && std::chrono::steady_clock::now() - st.fetched >= kQuotaRefresh) {
+        if (!st.refreshing && std::chrono::steady_clock::now() - st.fetched >= quotaRefresh_) {
             st.refreshing = true;
             asio::co_spawn(io_, refreshQuota(ns), asio::detached);
         }
@@ -948,7 +945,7 @@ asio::awaitable<void> Controller::refreshQuota(std::string ns) {
     auto q = co_await std::move(read);
     auto& st = quotas_[ns];
     st.refreshing = false;
-    st.fetched = std::chrono::steady_clock::now();  // after a failure too: tried again in 2 s
+    st.fetched = std::chrono::steady_clock::now();  // after a failure too: tried again later
     if (q) {
         st.quota = *q;
     } else {

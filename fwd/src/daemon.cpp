@@ -47,6 +47,7 @@ struct StandaloneOptions {
     bool cgroupFavorDynmods = true;
     // Nice value of the io thread (HTTP, controller, invoker); functions keep fwd's own.
     int ioNice = -10;
+    std::int64_t quotaRefreshMs = 2000;  // how soon an admin's quota change applies
     NamespaceQuota quota;  // defaults for namespaces without overrides
     std::int64_t memoryPoolMb = 0;  // 0: half the machine's memory
     std::string prewarm = "python:3:256=2,nodejs:20:256=2";
@@ -319,6 +320,7 @@ int runStandalone(const StandaloneOptions& o) {
     invoker::Invoker inv(io, iopts);
     controller::Controller ctl(io, std::move(*store), inv, limits);
     ctl.setPricing({o.priceGbSecond, o.priceMillionRequests, "USD"});
+    ctl.setQuotaRefresh(std::chrono::milliseconds(o.quotaRefreshMs));
     // Before anything runs: what a crashed predecessor finished and answered but had not
     // committed (docs/architecture.md, Durability).
     if (auto replayed = ctl.openJournal(dataDir / "journal"); !replayed) {
@@ -582,6 +584,11 @@ int main(int argc, char** argv) {
     standalone->add_option("--sandbox-binary", so.sandboxBinary, "path of fw-sandbox (default: next to fwd)");
     standalone->add_option("--cgroup-parent", so.cgroupParent,
                            "cgroup under which instance cgroups are made, in every hierarchy")
+        ->capture_default_str();
+    standalone->add_option("--quota-refresh-ms", so.quotaRefreshMs,
+                           "how old a namespace's quota may get before it is re-read from the store "
+                           "(in the background; invocations never wait for it)")
+        ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     standalone->add_option("--io-nice", so.ioNice,
                            "nice value of the io thread (HTTP, controller, invoker), so that busy "

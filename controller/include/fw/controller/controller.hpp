@@ -211,6 +211,8 @@ public:
                                         std::int64_t since, std::int64_t upto,
                                         const std::string& group);
     void setPricing(Pricing p) { pricing_ = std::move(p); }
+    // How old a namespace's quota may get before it is re-read, in the background.
+    void setQuotaRefresh(std::chrono::milliseconds every) { quotaRefresh_ = every; }
 
     // The invoker's instances of `ns`'s actions, its prewarmed instances and its pool.
     Result<Json> instances(const Identity& who, const std::string& ns) const;
@@ -266,7 +268,7 @@ private:
     void finished(const std::string& activationId, const std::string& ns, const RecordFacts& facts,
                   FinishedRecord doc, bool overloaded);
     // The namespace's quota: read from the store the first time, then from memory, re-read in
-    // the background when it is 2 s old.
+    // the background when it is older than quotaRefresh_.
     asio::awaitable<Result<NamespaceQuota>> quotaFor(const std::string& ns);
     asio::awaitable<Result<NamespaceQuota>> readQuota(std::string ns);
     asio::awaitable<void> refreshQuota(std::string ns);
@@ -281,6 +283,7 @@ private:
     InvokerClient& invoker_;
     SystemLimits limits_;
     Pricing pricing_;
+    std::chrono::milliseconds quotaRefresh_{2000};
     // Owned by the io_context thread.
     std::map<std::pair<std::string, std::string>, std::shared_ptr<const CachedAction>> actions_;
     std::unordered_map<std::string, Identity> identities_;  // by uuid, verified keys only
