@@ -682,11 +682,11 @@ asio::awaitable<Result<InvokeOutcome>> Controller::invoke(
     if (!action) co_return action.error();
     // A request may not redefine parameters of a `final` action (OpenWhisk's rule).
     if ((*action)->final) {
-        Json bound = mergeParams({&(*action)->packageParams, nullptr});
-        for (const auto& kv : (*action)->doc["parameters"]) bound[kv["key"].get<std::string>()] = true;
-        for (const auto& kv : (*action)->packageParams) bound[kv["key"].get<std::string>()] = true;
+        // Bound: every parameter of the package and the action, init ones included.
+        const auto& bound = (*action)->defaultArgs;
+        const auto& boundEnv = (*action)->base.initEnv;
         for (auto it = params.begin(); it != params.end(); ++it) {
-            if (bound.contains(it.key())) {
+            if (bound.contains(it.key()) || boundEnv.contains(it.key())) {
                 co_return Error{Errc::InvalidArgument,
                                 "Request defines parameters that are not allowed (e.g., reserved "
                                 "properties)."};
@@ -781,16 +781,14 @@ void Controller::dispatch(const Identity& who, std::shared_ptr<const CachedActio
     RunRequest req = action->base;
     req.activationId = activationId;
     req.transactionId = randomHex(16);
-    req.params = mergeParams({&action->defaultArgs, &requestParams});
     if (action->provideApiKey) req.apiKey = who.uuid + ":" + who.key;
     req.acceptedAtMs = acceptedAt;
+    // The record needs the request's identity, not its parameters (up to 1 MB): copied before.
+    RunRequest copy = req;
+    req.params = mergeParams({&action->defaultArgs, &requestParams});
     ++inFlight_;
     std::string subject = who.ns;
     bool publish = action->publish;
-    // The record needs the request's identity, not its parameters (up to 1 MB): copy without.
-    Json params = std::move(req.params);
-    RunRequest copy = req;
-    req.params = std::move(params);
     invoker_.run(std::move(req), [this, subject, publish, copy = std::move(copy)](RunResult res) {
         RecordFacts facts = recordFacts(copy, res);
         FinishedRecord record = finishedRecord(subject, copy, res, publish, facts);
