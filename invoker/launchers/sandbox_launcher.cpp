@@ -496,9 +496,10 @@ public:
     }
 
     Usage answeredUsage() const override {
-        if (exit_ || reaped_) return usage();
-        if (auto u = readCounters(false)) return *u;
-        return usage();
+        if (!exit_ && !reaped_) {
+            if (auto u = readCounters(false)) return *u;
+        }
+        return usage();  // the exit report's, or the supervisor's answer
     }
 
 private:
